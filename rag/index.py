@@ -1,0 +1,344 @@
+"""The persisted index: chunks and sentences in Chroma, plus the keyword index.
+
+Indexing is incremental and self-healing. Each chunk carries its file's content hash;
+a sync compares what the corpus should produce with what Chroma actually holds, so
+an unchanged file costs nothing, a changed file is replaced, a removed one leaves,
+and a sync that crashed half-way is simply finished by the next one. A file's
+sentences are written before its chunks, so a file whose chunks are all present is
+complete. A first build happens in a side folder that is renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+from langchain_chroma import Chroma
+
+from .chunking import SentenceChunker, sentence_spans
+from .config import Settings
+from .embeddings import CachedEmbedder, LangChainEmbeddings, Progress
+from .ingest import Corpus
+from .keyword import KeywordIndex, Tokenizer, fingerprint
+from .schema import Chunk, Document
+
+log = logging.getLogger(__name__)
+_BATCH = 256
+
+
+class IndexUnavailable(RuntimeError):
+    """The index cannot be opened; the message tells the reader how to fix it."""
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    chunks_total: int = 0
+    texts_embedded: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.removed)} removed",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.skipped)} skipped",
+        ]
+        return f"{', '.join(parts)}; {self.chunks_total} chunks; {self.texts_embedded} texts embedded; {self.seconds:.1f}s"
+
+
+@dataclass
+class HeldFile:
+    """What the index holds of one file."""
+
+    file_hash: str
+    record_hash: str
+    ids: set[str] = field(default_factory=set)
+
+    def matches(self, doc: Document, chunks: list[Chunk]) -> bool:
+        return (
+            self.file_hash == doc.content_hash
+            and self.record_hash == record_hash(doc)
+            and self.ids == {c.chunk_id for c in chunks}
+        )
+
+
+def record_hash(doc: Document) -> str:
+    """Changes when the paper's citation details change, e.g. a file joins another's paper."""
+    return hashlib.sha1(json.dumps(doc.citation_metadata(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SentenceVector:
+    chunk_id: str
+    start: int
+    end: int
+    vector: np.ndarray
+
+
+def chroma_dir(settings: Settings) -> Path:
+    return settings.index_dir / "chroma"
+
+
+def index_exists(settings: Settings) -> bool:
+    if settings.chroma_url:
+        return True
+    return (chroma_dir(settings) / "chroma.sqlite3").is_file()
+
+
+def _client(settings: Settings, path: Path) -> Any:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 8000,
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class PaperIndex:
+    def __init__(self, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, path: Path) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.tokenizer = tokenizer
+        self.keyword_dir = settings.index_dir / "keyword" / settings.collection
+        try:
+            self._client = _client(settings, path)
+            model = {"embedding_model": embedder.name, "embedding_dim": embedder.dim, "hnsw:space": "cosine"}
+            lc_embeddings = LangChainEmbeddings(embedder)
+            self.chunks = Chroma(
+                settings.collection, lc_embeddings, client=self._client, collection_metadata=model
+            )
+            self.sentences = Chroma(
+                f"{settings.collection}-sentences", lc_embeddings, client=self._client, collection_metadata=model
+            )
+            recorded = self.chunks._collection.metadata or {}
+        except Exception as exc:  # chromadb raises many types for a damaged store
+            raise IndexUnavailable(
+                f"cannot open the index at {settings.chroma_url or path}: {exc}. "
+                "Rebuild it with `rag index --rebuild`."
+            ) from exc
+        if recorded.get("embedding_model") not in (None, embedder.name):
+            raise IndexUnavailable(
+                f"the index at {settings.chroma_url or path} was built with the embedding model "
+                f"{recorded['embedding_model']!r}, but the settings ask for {embedder.name!r}. "
+                f"Set RAG_EMBEDDING_MODEL to match, or rebuild with `rag index --rebuild`."
+            )
+        self._keyword: KeywordIndex | None = None
+        self._keyword_checked = 0.0
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer) -> PaperIndex:
+        if not index_exists(settings):
+            raise IndexUnavailable(f"no index at {settings.index_dir}; build it with `rag index`")
+        return cls(settings, embedder, tokenizer, chroma_dir(settings))
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        embedder: CachedEmbedder,
+        tokenizer: Tokenizer,
+        corpus: Corpus,
+        chunker: SentenceChunker,
+        progress: Progress | None = None,
+    ) -> tuple[PaperIndex, SyncReport]:
+        """A fresh index, built in a side folder and renamed into place when complete."""
+        if settings.chroma_url:
+            index = cls(settings, embedder, tokenizer, chroma_dir(settings))
+            return index, index.sync(corpus, chunker, progress)
+        final = chroma_dir(settings)
+        side = final.with_name(final.name + ".building")
+        shutil.rmtree(side, ignore_errors=True)
+        building = cls(settings, embedder, tokenizer, side)
+        report = building.sync(corpus, chunker, progress)
+        building.close()
+        old = final.with_name(final.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            final.rename(old)
+        side.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+        return cls(settings, embedder, tokenizer, final), report
+
+    def close(self) -> None:
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
+
+    # -- writing -----------------------------------------------------------------
+
+    def sync(self, corpus: Corpus, chunker: SentenceChunker, progress: Progress | None = None) -> SyncReport:
+        started = time.perf_counter()
+        report = SyncReport(skipped=dict(corpus.skipped))
+        held = self._held_by_source()
+        wanted = {doc.source: doc for doc in corpus.documents}
+        todo: list[tuple[Document, list[Chunk]]] = []
+        for doc in corpus.documents:
+            chunks = chunker.split(doc)
+            report.chunks_total += len(chunks)
+            have = held.get(doc.source)
+            if have is not None and have.matches(doc, chunks):
+                report.unchanged.append(doc.source)
+                continue
+            (report.updated if doc.source in held else report.added).append(doc.source)
+            todo.append((doc, chunks))
+        report.removed = sorted(s for s in held if s not in wanted and s not in corpus.skipped)
+        for source in report.removed + [doc.source for doc, _ in todo]:
+            self._delete_source(source)
+        before = self.embedder.embedded_count
+        self._write(todo, progress)
+        report.texts_embedded = self.embedder.embedded_count - before
+        if todo or report.removed or self._load_keyword() is None:
+            self._rebuild_keyword()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def file_hashes(self) -> dict[str, str]:
+        """Content hash of every indexed file, to recognise a duplicate upload."""
+        return {source: held.file_hash for source, held in self._held_by_source().items()}
+
+    def _held_by_source(self) -> dict[str, HeldFile]:
+        held: dict[str, HeldFile] = {}
+        data = self.chunks.get(include=["metadatas"])
+        for chunk_id, meta in zip(data["ids"], data["metadatas"], strict=True):
+            entry = held.setdefault(
+                str(meta["source"]), HeldFile(str(meta.get("file_hash", "")), str(meta.get("record_hash", "")))
+            )
+            entry.ids.add(chunk_id)
+        return held
+
+    def _delete_source(self, source: str) -> None:
+        for store in (self.sentences, self.chunks):
+            ids = store.get(where={"source": source}, include=[])["ids"]
+            for start in range(0, len(ids), _BATCH):
+                store.delete(ids=ids[start : start + _BATCH])
+
+    def _write(self, todo: list[tuple[Document, list[Chunk]]], progress: Progress | None) -> None:
+        sentence_rows: list[tuple[str, str, dict[str, Any]]] = []
+        chunk_rows: list[tuple[str, str, dict[str, Any]]] = []
+        for doc, chunks in todo:
+            for chunk in chunks:
+                meta = {
+                    **chunk.metadata,
+                    "file_hash": doc.content_hash,
+                    "record_hash": record_hash(doc),
+                    "section": chunk.section,
+                    "start": chunk.start,
+                    "end": chunk.end,
+                    "position": chunk.position,
+                }
+                chunk_rows.append((chunk.chunk_id, chunk.text, meta))
+                for n, span in enumerate(sentence_spans(chunk.text)):
+                    sentence_meta = {"chunk_id": chunk.chunk_id, "source": doc.source, "start": span.start, "end": span.end}
+                    sentence_rows.append((f"{chunk.chunk_id}:{n}", chunk.text[span.start : span.end], sentence_meta))
+        texts = [text for _, text, _ in sentence_rows] + [text for _, text, _ in chunk_rows]
+        self.embedder.embed_passages(texts, progress)
+        for store, rows in ((self.sentences, sentence_rows), (self.chunks, chunk_rows)):
+            for start in range(0, len(rows), _BATCH):
+                batch = rows[start : start + _BATCH]
+                store.add_texts(
+                    texts=[text for _, text, _ in batch],
+                    metadatas=[meta for _, _, meta in batch],
+                    ids=[chunk_id for chunk_id, _, _ in batch],
+                )
+
+    # -- keyword index -------------------------------------------------------------
+
+    def _rebuild_keyword(self) -> KeywordIndex:
+        data = self.chunks.get(include=["documents", "metadatas"])
+        tokens = [
+            self.tokenizer.tokens(f"{meta.get('title', '')} {meta.get('section', '')} {text}")
+            for text, meta in zip(data["documents"], data["metadatas"], strict=True)
+        ]
+        index = KeywordIndex.build(data["ids"], tokens)
+        index.save(self.keyword_dir)
+        self._keyword = index
+        return index
+
+    def _load_keyword(self) -> KeywordIndex | None:
+        if self._keyword is None:
+            self._keyword = KeywordIndex.load(self.keyword_dir)
+        return self._keyword
+
+    def keyword_index(self, max_age_s: float = 5.0) -> KeywordIndex:
+        """The keyword index, rebuilt when Chroma changed under it (another process)."""
+        index = self._load_keyword()
+        now = time.monotonic()
+        if index is not None and now - self._keyword_checked < max_age_s:
+            return index
+        self._keyword_checked = now
+        if index is None or len(index.ids) != self.count() or (
+            self.settings.chroma_url and index.fingerprint != fingerprint(self.chunk_ids())
+        ):
+            index = self._rebuild_keyword()
+        return index
+
+    # -- reading ---------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self.chunks._collection.count())
+
+    def chunk_ids(self) -> list[str]:
+        return list(self.chunks.get(include=[])["ids"])
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        if self.count() == 0:
+            return []
+        hits = self.chunks.similarity_search_by_vector_with_relevance_scores(vector.tolist(), k=k)
+        return [(str(doc.id), 1.0 - float(distance)) for doc, distance in hits]
+
+    def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:
+        return self.keyword_index().search(self.tokenizer.tokens(text), k)
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        if not ids:
+            return {}
+        data = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        return {
+            chunk_id: (text, dict(meta))
+            for chunk_id, text, meta in zip(data["ids"], data["documents"], data["metadatas"], strict=True)
+        }
+
+    def sentence_vectors(self, chunk_ids: Iterable[str]) -> list[SentenceVector]:
+        ids = list(chunk_ids)
+        if not ids:
+            return []
+        data = self.sentences.get(where={"chunk_id": {"$in": ids}}, include=["embeddings", "metadatas"])
+        return [
+            SentenceVector(str(meta["chunk_id"]), int(meta["start"]), int(meta["end"]), np.asarray(vector, dtype=np.float32))
+            for meta, vector in zip(data["metadatas"], data["embeddings"], strict=True)
+        ]
+
+    def papers(self) -> list[dict[str, str]]:
+        """One entry per paper, with the files it came from."""
+        data = self.chunks.get(include=["metadatas"])
+        papers: dict[str, dict[str, str]] = {}
+        for meta in data["metadatas"]:
+            entry = papers.setdefault(
+                str(meta.get("paper_id", meta["source"])),
+                {k: str(meta.get(k, "")) for k in ("title", "authors", "journal", "year", "issue", "doi")},
+            )
+            sources = set(filter(None, entry.get("sources", "").split(", "))) | {str(meta["source"])}
+            entry["sources"] = ", ".join(sorted(sources))
+        return sorted(papers.values(), key=lambda p: p["sources"])
+

@@ -1,0 +1,146 @@
+"""Keyword search: BM25 over jieba words (Chinese) and lower-cased words (English).
+
+Whitespace tokenisation scores Chinese text 0, so Chinese is segmented with jieba's
+search mode, which also emits the short words inside long compounds. The index is a
+sparse matrix of BM25 weights saved next to the Chroma index, so a query is one
+sparse product and a process start is a file load, not a rebuild.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from .cleaning import CJK
+
+_TOKEN = re.compile(f"[{CJK}]+|[A-Za-z][A-Za-z0-9\\-]*|\\d+(?:\\.\\d+)?%?")
+_STOPWORDS = frozenset(
+    "的 了 和 与 及 或 在 是 为 对 中 等 以 将 把 被 由 从 向 于 其 之 而 并 也 都 这 那 有 我 你 他 它 们 "
+    "什么 哪些 哪个 怎样 怎么 如何 为何 为什么 多少 是否 吗 呢 请问 一下 文章 论文 作者 认为 提出 "
+    "the a an of to in on for and or is are was were be by with as at from that this which what "
+    "how why who whom does do did paper papers authors author according say says".split()
+)
+
+
+class Tokenizer:
+    """One jieba instance per tokenizer, so nothing global is mutated."""
+
+    def __init__(self) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._lock = threading.Lock()
+
+    def tokens(self, text: str) -> list[str]:
+        out: list[str] = []
+        for piece in _TOKEN.findall(text):
+            if re.match(f"[{CJK}]", piece):
+                with self._lock:
+                    words = self._jieba.lcut_for_search(piece)
+                out.extend(w for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit()))
+            elif piece.lower() not in _STOPWORDS:
+                out.append(piece.lower())
+        return out
+
+
+class KeywordIndex:
+    """BM25 (Okapi, k1=1.5, b=0.75) as a precomputed documents-by-terms matrix."""
+
+    FORMAT = 1
+
+    def __init__(self, ids: list[str], matrix: sparse.csr_matrix, vocab: dict[str, int], idf: np.ndarray) -> None:
+        self.ids = ids
+        self.matrix = matrix
+        self.vocab = vocab
+        self.idf = idf
+
+    @classmethod
+    def build(cls, ids: Sequence[str], token_lists: Sequence[list[str]], k1: float = 1.5, b: float = 0.75) -> KeywordIndex:
+        vocab: dict[str, int] = {}
+        rows, cols, tfs = [], [], []
+        lengths = np.zeros(len(ids), dtype=np.float32)
+        for row, tokens in enumerate(token_lists):
+            lengths[row] = len(tokens)
+            counts: dict[int, int] = {}
+            for token in tokens:
+                col = vocab.setdefault(token, len(vocab))
+                counts[col] = counts.get(col, 0) + 1
+            rows.extend([row] * len(counts))
+            cols.extend(counts.keys())
+            tfs.extend(counts.values())
+        tf = np.asarray(tfs, dtype=np.float32)
+        row_idx = np.asarray(rows, dtype=np.int64)
+        col_idx = np.asarray(cols, dtype=np.int64)
+        avg = float(lengths.mean()) if len(ids) else 1.0
+        norm = k1 * (1 - b + b * lengths[row_idx] / max(avg, 1e-9))
+        weights = tf * (k1 + 1) / (tf + norm)
+        shape = (len(ids), len(vocab))
+        matrix = sparse.csr_matrix((weights, (row_idx, col_idx)), shape=shape, dtype=np.float32)
+        df = np.bincount(col_idx, minlength=len(vocab)).astype(np.float32)
+        idf = np.log1p((len(ids) - df + 0.5) / (df + 0.5)).astype(np.float32)
+        return cls(list(ids), matrix, vocab, idf)
+
+    def search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
+        cols = [self.vocab[t] for t in dict.fromkeys(tokens) if t in self.vocab]
+        if not cols or not self.ids:
+            return []
+        scores = self.matrix[:, cols] @ self.idf[cols]
+        scores = np.asarray(scores).ravel()
+        k = min(k, int((scores > 0).sum()))
+        if k == 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top]
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.ids)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / "keyword.tmp.npz"
+        np.savez_compressed(
+            tmp,
+            data=self.matrix.data,
+            indices=self.matrix.indices,
+            indptr=self.matrix.indptr,
+            shape=np.asarray(self.matrix.shape),
+            idf=self.idf,
+        )
+        meta = {"format": self.FORMAT, "ids": self.ids, "vocab": self.vocab, "fingerprint": self.fingerprint}
+        (folder / "keyword.tmp.json").write_text(json.dumps(meta, ensure_ascii=False))
+        tmp.replace(folder / "keyword.npz")
+        (folder / "keyword.tmp.json").replace(folder / "keyword.json")
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex | None:
+        """None when there is no saved index or it is unreadable (the caller rebuilds)."""
+        try:
+            meta = json.loads((folder / "keyword.json").read_text())
+            arrays = np.load(folder / "keyword.npz")
+            if meta.get("format") != cls.FORMAT:
+                return None
+            matrix = sparse.csr_matrix(
+                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"])
+            )
+            index = cls(meta["ids"], matrix, meta["vocab"], arrays["idf"])
+        except (OSError, ValueError, KeyError):
+            return None
+        return index if index.fingerprint == meta.get("fingerprint") else None
+
+
+def fingerprint(ids: Sequence[str]) -> str:
+    digest = hashlib.sha1()
+    for chunk_id in sorted(ids):
+        digest.update(chunk_id.encode())
+    return f"{len(ids)}:{digest.hexdigest()}"

