@@ -63,7 +63,7 @@ class Assistant:
         settings = settings or Settings.from_env()
         embedder = CachedEmbedder(
             make_embedder(settings.embedding_model),
-            settings.index_dir / "cache" / "embeddings.sqlite",
+            settings.embedding_cache,
             settings.embedding_batch_size,
         )
         tokenizer = Tokenizer()

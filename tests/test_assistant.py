@@ -1,0 +1,37 @@
+"""The public API: Assistant.load / retrieve / ask, on the real model and a real Chroma."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import Answer, Assistant, QuestionError
+
+
+def test_retrieve_returns_passages_with_citation_details(assistant: Assistant) -> None:
+    passages = assistant.retrieve("天山冰川过去50年减少了多少？", k=3)
+    assert 1 <= len(passages) <= 3
+    top = passages[0]
+    assert "11.7%" in top.text
+    assert top.source == "climate_cooperation.txt"
+    assert top.title.startswith("高质量共建")
+    assert top.metadata["authors"] == "张立辉、黄忠伟、黄建平"
+
+
+def test_ask_quotes_the_answering_sentence_with_a_marker(assistant: Assistant) -> None:
+    answer = assistant.ask("天山冰川过去50年减少了多少？")
+    assert isinstance(answer, Answer)
+    assert answer.found
+    assert "11.7%" in answer.text and "[1]" in answer.text
+    cited = answer.citations[0]
+    assert any("11.7%" in cited.text[s:e] for s, e in cited.highlights)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\x00\x01\n\t"])
+def test_empty_questions_are_refused_clearly(assistant: Assistant, question: str) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        assistant.ask(question)
+
+
+def test_huge_question_is_refused_with_its_length(assistant: Assistant) -> None:
+    with pytest.raises(QuestionError, match="100,000 characters"):
+        assistant.ask("气" * 100_000)
