@@ -1,8 +1,8 @@
 """Retrieval-augmented Q&A over academic papers, with cited passages.
 
-    from rag import Assistant
-    assistant = Assistant.load()
-    answer = assistant.ask("中国与中亚气候合作的路径有哪些？")
+from rag import Assistant
+assistant = Assistant.load()
+answer = assistant.ask("中国与中亚气候合作的路径有哪些？")
 """
 
 from .assistant import Assistant, QuestionError

@@ -10,11 +10,12 @@ plugs into the same chain.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .cleaning import CJK
+from .conversation import Turn, retrieval_query
+from .intent import asks_quantity, is_english
 from .keyword import Tokenizer
 from .schema import Answer, Passage
 
@@ -22,17 +23,28 @@ NOT_FOUND_ZH = "论文中没有找到能回答这个问题的内容。"
 NOT_FOUND_EN = "The papers do not say."
 # Share of the sentence score given to overlap with the question's key terms.
 LEXICAL_WEIGHT = 0.1
+# Weight of the question's term coverage by the top passages in the evidence score.
+COVERAGE_WEIGHT = 0.1
 MIN_SENTENCE_CHARS = 8
+_QUANTITY = re.compile(
+    r"\d|[一二两三四五六七八九十百千万亿半]+\s*(?:个|名|位|项|次|年|座|家|种|倍|成|%|万|亿)"
+)
+_REFERENCE_SECTION = re.compile(r"^\s*(?:参考文献|references|bibliography|注释)\s*$", re.I)
 # Footnotes and reference-list entries are sources, not statements of the paper.
 _REFERENCE = re.compile(
-    r"https?://|www\.|\[(?:J|M|N|C|D|R|Z|EB/OL)\]|\bet al\b|\b(?:19|20)\d{2}\s*[,，]\s*\d+\s*[（(]\d+[)）]\s*[:：]"
+    r"https?://|www\.|\[(?:J|M|N|C|D|R|Z|EB/OL)\]|\bet al\b"
+    r"|\b(?:19|20)\d{2}\s*[,，]\s*\d+\s*[（(]\d+[)）]\s*[:：]"
 )
 
 
 class Answerer(Protocol):
-    def answer(self, question: str, passages: list[Passage]) -> Answer: ...
+    """``history`` is the recent conversation, for answerers that can use it (an LLM resolving "it")."""
 
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]: ...
+    def answer(self, question: str, passages: list[Passage], history: Sequence[Turn] = ()) -> Answer: ...
+
+    def stream(
+        self, question: str, passages: list[Passage], history: Sequence[Turn] = ()
+    ) -> Iterator[str | Answer]: ...
 
 
 @dataclass(frozen=True)
@@ -43,53 +55,79 @@ class Candidate:
     score: float
 
 
-def is_english(text: str) -> bool:
-    letters = re.findall(r"[A-Za-z]", text)
-    return len(letters) > 2 * len(re.findall(f"[{CJK}]", text))
-
-
 def not_found_text(question: str) -> str:
     return NOT_FOUND_EN if is_english(question) else NOT_FOUND_ZH
 
 
-def evidence_score(passages: list[Passage]) -> float:
-    return max((float(p.metadata.get("best_sentence", 0.0)) for p in passages), default=0.0)
-
-
 class ExtractiveAnswerer:
     def __init__(
-        self, tokenizer: Tokenizer, min_evidence_score: float, max_sentences: int = 3, max_passages: int = 4
+        self,
+        tokenizer: Tokenizer,
+        min_evidence_score: float,
+        min_evidence_score_en: float,
+        max_sentences: int = 3,
+        max_passages: int = 4,
     ) -> None:
+        """English questions get their own threshold: cross-lingual similarities run lower."""
         self.tokenizer = tokenizer
         self.min_evidence_score = min_evidence_score
+        self.min_evidence_score_en = min_evidence_score_en
         self.max_sentences = max_sentences
         self.max_passages = max_passages
 
-    def answer(self, question: str, passages: list[Passage]) -> Answer:
-        candidates = self._candidates(question, passages[: self.max_passages])
-        if not candidates or candidates[0].score < self.min_evidence_score:
-            return Answer(question, not_found_text(question), [], False, passages=passages)
-        best = candidates[0].score
-        chosen = [c for c in candidates if c.score >= best - 0.04][: self.max_sentences]
+    def answer(self, question: str, passages: list[Passage], history: Sequence[Turn] = ()) -> Answer:
+        """Sentences are scored against the question as retrieval saw it: a follow-up
+        ("它的具体内容是什么？") says little on its own."""
+        query = retrieval_query(question, history)
+        candidates = self._candidates(query, passages[: self.max_passages])
+        best = candidates[0].score if candidates else 0.0
+        best += COVERAGE_WEIGHT * float(passages[0].metadata.get("coverage", 0.0)) if passages else 0.0
+        threshold = self.min_evidence_score_en if is_english(query) else self.min_evidence_score
+        if best < threshold:
+            return Answer(
+                question, not_found_text(question), [], False, passages=passages, evidence_score=best
+            )
+        chosen = [c for c in candidates if c.score >= candidates[0].score - 0.04][: self.max_sentences]
         chosen.sort(key=lambda c: (c.passage_rank, c.start))
-        return compose(question, passages, [(c.passage_rank, c.start, c.end) for c in chosen])
+        answer = compose(question, passages, [(c.passage_rank, c.start, c.end) for c in chosen])
+        answer.evidence_score = best
+        return answer
 
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]:
-        answer = self.answer(question, passages)
+    def stream(
+        self, question: str, passages: list[Passage], history: Sequence[Turn] = ()
+    ) -> Iterator[str | Answer]:
+        answer = self.answer(question, passages, history)
         yield from re.findall(r".+?(?:\[\d+\]|$)", answer.text)
         yield answer
 
     def _candidates(self, question: str, passages: list[Passage]) -> list[Candidate]:
+        """Sentences that could answer, best first; each distinct sentence once."""
         terms = set(self.tokenizer.tokens(question))
+        wants_quantity = asks_quantity(question)
+        seen: set[str] = set()
         out = []
         for rank, passage in enumerate(passages):
+            if _REFERENCE_SECTION.match(passage.section):
+                continue
             for start, end, similarity in passage.metadata.get("sentences", []):
                 sentence = passage.text[start:end]
-                if len(sentence) < MIN_SENTENCE_CHARS or _REFERENCE.search(sentence):
+                if len(sentence) < MIN_SENTENCE_CHARS or sentence in seen:
                     continue
+                if wants_quantity and not _QUANTITY.search(sentence):
+                    continue
+                if _is_reference(passage.text, start, end):
+                    continue
+                seen.add(sentence)
                 overlap = len(terms & set(self.tokenizer.tokens(sentence))) / len(terms) if terms else 0.0
                 out.append(Candidate(rank, start, end, similarity + LEXICAL_WEIGHT * overlap))
         return sorted(out, key=lambda c: -c.score)
+
+
+def _is_reference(text: str, start: int, end: int) -> bool:
+    """Judged on the whole line: a reference entry is cut into pieces at its '. '."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return bool(_REFERENCE.search(text[line_start : line_end if line_end >= 0 else len(text)]))
 
 
 def compose(question: str, passages: list[Passage], spans: list[tuple[int, int, int]]) -> Answer:

@@ -14,6 +14,7 @@ from .answer import Answerer, ExtractiveAnswerer
 from .chunking import SentenceChunker
 from .config import Settings
 from .conversation import Turn, retrieval_query
+from .crosslingual import TermTranslator
 from .embeddings import CachedEmbedder, Progress, make_embedder
 from .index import PaperIndex, SyncReport, index_exists
 from .ingest import IngestError, load_corpus, load_files
@@ -54,7 +55,7 @@ class Assistant:
         self.tokenizer = tokenizer
         self.chunker = chunker
         self.index = index
-        self.retriever = HybridRetriever(index, embedder, settings)
+        self.retriever = HybridRetriever(index, embedder, settings, TermTranslator(tokenizer.frequency))
         self.answerer = answerer
 
     @classmethod
@@ -68,12 +69,16 @@ class Assistant:
         )
         tokenizer = Tokenizer()
         chunker = SentenceChunker(
-            TokenCounter(settings.tiktoken_encoding).count, settings.chunk_tokens, settings.chunk_overlap_sentences
+            TokenCounter(settings.tiktoken_encoding).count,
+            settings.chunk_tokens,
+            settings.chunk_overlap_sentences,
         )
         if index_exists(settings):
             index = PaperIndex.open(settings, embedder, tokenizer)
         else:
-            index, _ = PaperIndex.build(settings, embedder, tokenizer, load_corpus(settings.corpus_dir), chunker, progress)
+            index, _ = PaperIndex.build(
+                settings, embedder, tokenizer, load_corpus(settings.corpus_dir), chunker, progress
+            )
         return cls(settings, embedder, tokenizer, chunker, index, make_answerer(settings, tokenizer))
 
     # -- questions ---------------------------------------------------------------------
@@ -96,16 +101,23 @@ class Assistant:
         passages = self.retrieve(question, history=history)
         retrieved = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
-        for item in self.answerer.stream(question, passages):
+        for item in self.answerer.stream(question, passages, history=history):
             if isinstance(item, Answer):
-                item.timings = {"retrieve_s": retrieved - started, "answer_s": time.perf_counter() - retrieved}
+                item.timings = {
+                    "retrieve_s": retrieved - started,
+                    "answer_s": time.perf_counter() - retrieved,
+                }
             yield item
 
     def chain(self) -> Runnable[str, Answer]:
         """The same pipeline as a LangChain Runnable: question -> passages -> Answer."""
-        retrieve: Runnable[str, dict] = RunnableLambda(lambda q: {"question": q, "passages": self.retrieve(q)})
+        retrieve: Runnable[str, dict] = RunnableLambda(
+            lambda q: {"question": q, "passages": self.retrieve(q)}
+        )
         answer: Runnable[dict, Answer] = RunnableLambda(
-            lambda x: self.answerer.answer(clean_question(x["question"], self.settings.max_question_chars), x["passages"])
+            lambda x: self.answerer.answer(
+                clean_question(x["question"], self.settings.max_question_chars), x["passages"]
+            )
         )
         return retrieve | answer
 
@@ -150,7 +162,15 @@ def _paths_of(documents: Sequence[object], paths: Sequence[Path]) -> list[Path]:
 
 
 def make_answerer(settings: Settings, tokenizer: Tokenizer) -> Answerer:
-    return ExtractiveAnswerer(tokenizer, settings.min_evidence_score, settings.answer_sentences)
+    """The extractive answerer, or, with an LLM endpoint configured, the LLM one that falls back to it."""
+    extractive = ExtractiveAnswerer(
+        tokenizer, settings.min_evidence_score, settings.min_evidence_score_en, settings.answer_sentences
+    )
+    if not settings.llm_enabled:
+        return extractive
+    from .llm import LLMAnswerer
+
+    return LLMAnswerer.from_settings(settings, tokenizer, extractive)
 
 
 __all__ = ["Assistant", "IngestError", "QuestionError"]

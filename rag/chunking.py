@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .schema import Chunk, Document
 
@@ -50,7 +51,10 @@ def _trimmed(text: str, start: int, end: int, max_chars: int) -> Iterator[Span]:
         cut = start + (breaks[-1] if breaks and breaks[-1] > max_chars // 3 else max_chars)
         yield Span(start, cut)
         start = cut
-    yield Span(start, end)
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        yield Span(start, end)
 
 
 def chunk_id(source: str, text: str) -> str:
@@ -72,13 +76,16 @@ class SentenceChunker:
 
     def split(self, doc: Document) -> list[Chunk]:
         chunks: list[Chunk] = []
+        repeats: dict[str, int] = {}
         for group in self._section_groups(doc):
             for first, last in self._pack(doc.text, group):
                 start, end = group[first].start, group[last].end
                 text = doc.text[start:end]
+                # A passage repeated in one file (a page extracted twice) needs its own id.
+                repeat = repeats[text] = repeats.get(text, -1) + 1
                 chunks.append(
                     Chunk(
-                        chunk_id=chunk_id(doc.source, text),
+                        chunk_id=chunk_id(doc.source, f"{text}\x00{repeat}" if repeat else text),
                         source=doc.source,
                         text=text,
                         start=start,
@@ -93,23 +100,57 @@ class SentenceChunker:
     def _section_groups(self, doc: Document) -> list[list[Span]]:
         bounds = sorted({s.start for s in doc.sections} | {0, len(doc.text)})
         groups: list[list[Span]] = []
-        for lo, hi in zip(bounds, bounds[1:], strict=False):
-            spans = sentence_spans(doc.text[lo:hi])
+        for lo, hi in pairwise(bounds):
+            # No cut by characters: the token budget decides which sentences are too long.
+            sentences = [Span(lo + s.start, lo + s.end) for s in sentence_spans(doc.text[lo:hi], hi - lo)]
+            spans = self._within_budget(doc.text, sentences)
             if spans:
-                groups.append([Span(lo + s.start, lo + s.end) for s in spans])
+                groups.append(spans)
         return groups
 
+    def _within_budget(self, text: str, spans: list[Span]) -> list[Span]:
+        """A sentence longer than the budget is cut at commas (or, failing that, anywhere)."""
+        out: list[Span] = []
+        for span in spans:
+            start = span.start
+            while self.count_tokens(text[start : span.end]) > self.max_tokens:
+                fits = self._longest_fit(text, start, span.end)
+                breaks = [m.end() for m in _SOFT_BREAK.finditer(text, start, fits)]
+                cut = breaks[-1] if breaks and breaks[-1] - start > (fits - start) // 3 else fits
+                if self.count_tokens(text[start:cut].rstrip()) > self.max_tokens:
+                    cut = fits
+                out.extend(_trimmed(text, start, cut, cut - start))
+                start = cut
+                while start < span.end and text[start].isspace():
+                    start += 1
+            out.extend(_trimmed(text, start, span.end, span.end - start))
+        return out
+
+    def _longest_fit(self, text: str, start: int, end: int) -> int:
+        """The furthest end whose text from ``start`` is within the budget (at least one character)."""
+        lo, hi = start + 1, end
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.count_tokens(text[start:mid].rstrip()) <= self.max_tokens:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
     def _pack(self, text: str, spans: list[Span]) -> Iterator[tuple[int, int]]:
-        sizes = [self.count_tokens(text[s.start : s.end]) for s in spans]
+        # Tokens are not additive (the white space between sentences, merges across
+        # them), so a candidate chunk is measured as the text it would be.
+        def fits(first: int, last: int) -> bool:
+            return self.count_tokens(text[spans[first].start : spans[last].end]) <= self.max_tokens
+
         first = 0
         while first < len(spans):
-            last, total = first, sizes[first]
-            while last + 1 < len(spans) and total + sizes[last + 1] <= self.max_tokens:
+            last = first
+            while last + 1 < len(spans) and fits(first, last + 1):
                 last += 1
-                total += sizes[last]
             yield first, last
             if last + 1 >= len(spans):
                 return
             first = max(last + 1 - self.overlap, first + 1)
-            while first <= last and sum(sizes[first : last + 2]) > self.max_tokens:
+            while first <= last and not fits(first, last + 1):
                 first += 1

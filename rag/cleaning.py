@@ -17,7 +17,7 @@ _CJK_OR_PUNCT = f"[{CJK}{CJK_PUNCT}]"
 _SUP_TAG = re.compile(r"<sup>.*?</sup>", re.S | re.I)
 _HTML_TAG = re.compile(r"</?(?:sup|sub|span|div|p|br|b|i|em|strong|a|font)\b[^>]*>", re.I)
 _ANGLE_URL = re.compile(r"<((?:https?|ftp)://[^>\s]+)>")
-_LATEX_SUP = re.compile(r"\^\{[^{}]{0,20}\}")
+_LATEX_SUP = re.compile(r"\^(?:\{[^{}]{0,20}\}|\[[^\[\]]{0,20}\])")
 _UNICODE_SUP = re.compile(f"(?<=[{CJK}])[¹²³⁴⁵⁶⁷⁸⁹⁰*]+")
 _CIRCLED = re.compile(r"\^?[\u2460-\u2473]")
 _MD_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
@@ -30,14 +30,17 @@ _SPACE_IN_CJK = re.compile(
 _SPACE_AFTER_CJK_PUNCT = re.compile(f"(?<=[{CJK_PUNCT}])[ \t\u00a0]+|(?<=\\d)[ \t\u00a0]+(?=[{CJK}])")
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _HALF_PUNCT_NEAR_CJK = re.compile(
-    f"(?<=[{CJK}])\\s*([,;:?!])\\s*(?=[{CJK}{CJK_PUNCT}\\w])|(?<=[{CJK}{CJK_PUNCT}])\\s*([,;:?!])\\s*(?=[{CJK}])"
+    f"(?<=[{CJK}])\\s*([,;:?!])\\s*(?=[{CJK}{CJK_PUNCT}\\w\"'])"
+    f"|(?<=[{CJK}{CJK_PUNCT}\\d%\"'])\\s*([,;:?!])\\s*(?=[{CJK}])"
 )
 _PAREN_AROUND_CJK = re.compile(f"\\(([^()\\n]*[{CJK}][^()\\n]*)\\)")
 _SENTENCE_END = "。！？；：”」』）)"
 _FRONT_MATTER = re.compile(r"^[*\s]*[\u4e00-\u9fff]{2,6}[:：]")
 _FOOTNOTE = re.compile(r"^(?:[*\s^{]*[\u2460-\u2473]|\*|<sup>|[\u4e00-\u9fff]{2,6}[:：]|\[\d+\])")
 _SECTION_NUMBER = re.compile(f"^(\\d+(?:\\.\\d+)*\\.?)(?=[{CJK}])", re.M)
-_DIGIT_GROUP = re.compile(f"(?<![\\d.])(\\d{{1,3}}) (\\d{{3}})(?=[{CJK}%])")
+# A wrapped English line ends in a word or comma and the next one starts with a small letter.
+_ENGLISH_WRAP = re.compile(r"[A-Za-z,;]$|^[a-z]")
+_DIGIT_GROUP = re.compile(f"(?<![\\d.])\\d{{1,3}}(?: \\d{{3}})+(?=[{CJK}%])")
 
 
 def to_half_width_alnum(text: str) -> str:
@@ -107,7 +110,8 @@ def join_broken_lines(text: str) -> str:
                 j += 1
             if j < len(paragraphs) and _continues(current, paragraphs[j]):
                 held.extend(paragraphs[i:j])
-                current = current.rstrip() + paragraphs[j]
+                space = " " if _ENGLISH_WRAP.search(current) and _ENGLISH_WRAP.match(paragraphs[j]) else ""
+                current = current.rstrip() + space + paragraphs[j]
                 i = j + 1
             else:
                 break
@@ -122,12 +126,17 @@ def _is_footnote(line: str) -> bool:
 
 def _continues(prev: str, line: str) -> bool:
     prev = prev.rstrip()
+    if re.search(r"[A-Za-z,;]$", prev) and re.match("[a-z]", line):
+        # an English line wrapped mid-sentence
+        return len(prev) >= 25 and not prev.startswith("#") and not is_heading(prev)
     if len(prev) < 25 or len(line) < 15 or prev.startswith("#") or line.startswith("#"):
         return False
     if is_heading(prev) or is_heading(line) or _FRONT_MATTER.match(line):
         return False
-    if prev[-1] in _SENTENCE_END or not re.match(f"[{CJK}，、]", prev[-1]):
+    if prev[-1] in _SENTENCE_END or not re.match(f"[{CJK}，、0-9]", prev[-1]):
         return False
+    if prev[-1].isdigit() and not re.search(f"[{CJK}][\\d.%]*$", prev):
+        return False  # a DOI, date or page range ends that line, not a number in a sentence
     return bool(re.match(f"[{CJK}，、。；]", line[0]))
 
 
@@ -139,7 +148,7 @@ def clean_text(raw: str) -> str:
     text = strip_markup(join_broken_lines(text))
     text = _MD_HEADING.sub("", text)
     text = remove_spaces_in_chinese(text)
-    text = _DIGIT_GROUP.sub(r"\1\2", text)
+    text = _DIGIT_GROUP.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = _SECTION_NUMBER.sub(r"\1 ", text)
     text = normalize_punctuation(text)
     text = re.sub(r"[ \t]+", " ", text)

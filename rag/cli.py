@@ -8,10 +8,11 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
-from .config import Settings
+from .config import Settings, SettingsError
 
 
 def progress_bar(desc: str) -> Callable[[int, int], None]:
@@ -30,7 +31,7 @@ def progress_bar(desc: str) -> Callable[[int, int], None]:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {}
+    overrides: dict[str, Any] = {}
     if getattr(args, "corpus", None):
         overrides["corpus_dir"] = Path(args.corpus)
     if getattr(args, "index", None):
@@ -115,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="measure retrieval and answers on eval/questions.jsonl")
     p.add_argument("--check", action="store_true", help="exit 1 when a metric is below eval/thresholds.json")
     p.add_argument("--no-baselines", action="store_true", help="skip the baseline pipelines")
-    p.add_argument("--calibrate", action="store_true", help="print the abstention threshold the data suggests")
+    p.add_argument(
+        "--calibrate", action="store_true", help="print the abstention threshold the data suggests"
+    )
     p.add_argument("--questions", help="question file (default: eval/questions.jsonl)")
     p.add_argument("--out", help="folder for report.md and results.json (default: eval/)")
     p.set_defaults(func=cmd_eval)
@@ -136,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.func(args))
-    except (QuestionError, IndexUnavailable, IngestError) as exc:
+    except (QuestionError, IndexUnavailable, IngestError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

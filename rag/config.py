@@ -36,11 +36,13 @@ class Settings:
     candidates: int = 30
     rrf_k: int = 60
     dense_weight: float = 1.0
+    sentence_weight: float = 1.0
     keyword_weight: float = 1.0
 
-    # The answerer abstains when the best evidence scores below this; calibrated
-    # on eval/questions.jsonl by `rag eval --calibrate`.
-    min_evidence_score: float = 0.35
+    # The answerer abstains when the best evidence scores below these (Chinese /
+    # English questions); calibrated on eval/questions.jsonl by `rag eval --calibrate`.
+    min_evidence_score: float = 0.96
+    min_evidence_score_en: float = 0.89
     answer_sentences: int = 3
     max_question_chars: int = 2000
     history_turns: int = 3
@@ -62,11 +64,21 @@ class Settings:
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = env.get(f"RAG_{f.name.upper()}")
-            if raw is None:
+            if raw is None or not raw.strip():  # set but empty means the default
                 continue
             default = getattr(cls, f.name)
             values[f.name] = _parse(raw, Path if default is None else type(default), f.name)
         return replace(cls(**values), **overrides)
+
+    def __post_init__(self) -> None:
+        for name, lowest in _LOWEST.items():
+            value = getattr(self, name)
+            if not value >= lowest:  # also catches nan
+                raise SettingsError(
+                    f"RAG_{name.upper()}={value!r} is out of range: it must be at least {lowest}"
+                )
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"RAG_PORT={self.port!r} is not a port number (0-65535)")
 
     @property
     def embedding_cache(self) -> Path:
@@ -77,12 +89,35 @@ class Settings:
         return bool(self.llm_base_url and self.llm_model)
 
 
+# The smallest value that works for each numeric setting.
+_LOWEST: dict[str, float] = {
+    "embedding_batch_size": 1,
+    "embedding_workers": 0,
+    "chunk_tokens": 16,
+    "chunk_overlap_sentences": 0,
+    "top_k": 1,
+    "candidates": 1,
+    "rrf_k": 0,
+    "dense_weight": 0,
+    "sentence_weight": 0,
+    "keyword_weight": 0,
+    "answer_sentences": 1,
+    "max_question_chars": 1,
+    "history_turns": 0,
+    "llm_timeout_s": 0.001,
+}
+
+
+class SettingsError(ValueError):
+    """A RAG_* variable with a value that cannot be used; the message names it."""
+
+
 def _parse(raw: str, kind: type, name: str) -> Any:
     try:
         if issubclass(kind, Path):
             return Path(raw).expanduser()
         if kind is bool:
             return raw.strip().lower() in {"1", "true", "yes", "on"}
-        return kind(raw)
+        return kind(raw)  # type: ignore[call-arg]
     except ValueError as exc:
-        raise ValueError(f"RAG_{name.upper()}={raw!r} is not a valid {kind.__name__}") from exc
+        raise SettingsError(f"RAG_{name.upper()}={raw!r} is not a valid {kind.__name__}") from exc

@@ -61,8 +61,10 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
-        self.name = f"st/{Path(model).name}"
-        dim = self._model.get_sentence_embedding_dimension()
+        # The folder and its parent: bundled models often all live in a folder named "model".
+        folder = Path(model).resolve() if Path(model).is_dir() else Path(model)
+        self.name = "st/" + "/".join(folder.parts[-2:])
+        dim = self._model.get_embedding_dimension()
         if dim is None:
             raise ValueError(f"{model}: the model does not report its embedding size")
         self.dim = int(dim)
@@ -105,7 +107,8 @@ class CachedEmbedder:
     def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         keys = [self._key(t) for t in texts]
         found = self._lookup(keys)
-        missing = [i for i, k in enumerate(keys) if k not in found]
+        first: dict[str, int] = {}  # a text repeated in ``texts`` is embedded once
+        missing = [first.setdefault(k, i) for i, k in enumerate(keys) if k not in found and k not in first]
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start : start + self.batch_size]
             vectors = self.inner.embed_passages([texts[i] for i in batch])

@@ -60,7 +60,8 @@ class SyncReport:
             f"{len(self.unchanged)} unchanged",
             f"{len(self.skipped)} skipped",
         ]
-        return f"{', '.join(parts)}; {self.chunks_total} chunks; {self.texts_embedded} texts embedded; {self.seconds:.1f}s"
+        totals = f"{self.chunks_total} chunks; {self.texts_embedded} texts embedded; {self.seconds:.1f}s"
+        return f"{', '.join(parts)}; {totals}"
 
 
 @dataclass
@@ -98,8 +99,21 @@ def chroma_dir(settings: Settings) -> Path:
 
 def index_exists(settings: Settings) -> bool:
     if settings.chroma_url:
-        return True
+        return _served_index_exists(settings)
     return (chroma_dir(settings) / "chroma.sqlite3").is_file()
+
+
+def _served_index_exists(settings: Settings) -> bool:
+    """A server holds the index once its chunk collection has rows, so that, as with an
+    embedded index, Assistant.load builds one on an empty server instead of serving nothing.
+    An unreachable server counts as existing: opening it then says what is wrong."""
+    try:
+        collection = _client(settings, chroma_dir(settings)).get_collection(settings.collection)
+        return int(collection.count()) > 0
+    except chromadb.errors.NotFoundError:
+        return False
+    except Exception:  # chromadb raises many types for a server it cannot reach
+        return True
 
 
 def _client(settings: Settings, path: Path) -> Any:
@@ -116,7 +130,9 @@ def _client(settings: Settings, path: Path) -> Any:
 
 
 class PaperIndex:
-    def __init__(self, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, path: Path) -> None:
+    def __init__(
+        self, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, path: Path
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.tokenizer = tokenizer
@@ -129,7 +145,10 @@ class PaperIndex:
                 settings.collection, lc_embeddings, client=self._client, collection_metadata=model
             )
             self.sentences = Chroma(
-                f"{settings.collection}-sentences", lc_embeddings, client=self._client, collection_metadata=model
+                f"{settings.collection}-sentences",
+                lc_embeddings,
+                client=self._client,
+                collection_metadata=model,
             )
             recorded = self.chunks._collection.metadata or {}
         except Exception as exc:  # chromadb raises many types for a damaged store
@@ -170,8 +189,12 @@ class PaperIndex:
         side = final.with_name(final.name + ".building")
         shutil.rmtree(side, ignore_errors=True)
         building = cls(settings, embedder, tokenizer, side)
-        report = building.sync(corpus, chunker, progress)
-        building.close()
+        try:
+            report = building.sync(corpus, chunker, progress)
+        finally:
+            # Chroma keeps one client per path in the process: a client left open on a
+            # failed build would make the next build at this path write to a deleted file.
+            building.close()
         old = final.with_name(final.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if final.exists():
@@ -208,7 +231,9 @@ class PaperIndex:
         before = self.embedder.embedded_count
         self._write(todo, progress)
         report.texts_embedded = self.embedder.embedded_count - before
-        if todo or report.removed or self._load_keyword() is None:
+        keyword = self._load_keyword()
+        # A sync that crashed after writing Chroma left a keyword index of other chunks.
+        if todo or report.removed or keyword is None or keyword.fingerprint != fingerprint(self.chunk_ids()):
             self._rebuild_keyword()
         report.seconds = time.perf_counter() - started
         return report
@@ -222,7 +247,8 @@ class PaperIndex:
         data = self.chunks.get(include=["metadatas"])
         for chunk_id, meta in zip(data["ids"], data["metadatas"], strict=True):
             entry = held.setdefault(
-                str(meta["source"]), HeldFile(str(meta.get("file_hash", "")), str(meta.get("record_hash", "")))
+                str(meta["source"]),
+                HeldFile(str(meta.get("file_hash", "")), str(meta.get("record_hash", ""))),
             )
             entry.ids.add(chunk_id)
         return held
@@ -249,8 +275,15 @@ class PaperIndex:
                 }
                 chunk_rows.append((chunk.chunk_id, chunk.text, meta))
                 for n, span in enumerate(sentence_spans(chunk.text)):
-                    sentence_meta = {"chunk_id": chunk.chunk_id, "source": doc.source, "start": span.start, "end": span.end}
-                    sentence_rows.append((f"{chunk.chunk_id}:{n}", chunk.text[span.start : span.end], sentence_meta))
+                    sentence_meta = {
+                        "chunk_id": chunk.chunk_id,
+                        "source": doc.source,
+                        "start": span.start,
+                        "end": span.end,
+                    }
+                    sentence_rows.append(
+                        (f"{chunk.chunk_id}:{n}", chunk.text[span.start : span.end], sentence_meta)
+                    )
         texts = [text for _, text, _ in sentence_rows] + [text for _, text, _ in chunk_rows]
         self.embedder.embed_passages(texts, progress)
         for store, rows in ((self.sentences, sentence_rows), (self.chunks, chunk_rows)):
@@ -287,8 +320,10 @@ class PaperIndex:
         if index is not None and now - self._keyword_checked < max_age_s:
             return index
         self._keyword_checked = now
-        if index is None or len(index.ids) != self.count() or (
-            self.settings.chroma_url and index.fingerprint != fingerprint(self.chunk_ids())
+        if (
+            index is None
+            or len(index.ids) != self.count()
+            or (self.settings.chroma_url and index.fingerprint != fingerprint(self.chunk_ids()))
         ):
             index = self._rebuild_keyword()
         return index
@@ -307,8 +342,22 @@ class PaperIndex:
         hits = self.chunks.similarity_search_by_vector_with_relevance_scores(vector.tolist(), k=k)
         return [(str(doc.id), 1.0 - float(distance)) for doc, distance in hits]
 
+    def sentence_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Chunks ranked by their best-matching sentence (a short fact inside a long chunk)."""
+        if self.count() == 0:
+            return []
+        hits = self.sentences.similarity_search_by_vector_with_relevance_scores(vector.tolist(), k=k)
+        best: dict[str, float] = {}
+        for doc, distance in hits:
+            chunk_id = str(doc.metadata["chunk_id"])
+            best.setdefault(chunk_id, 1.0 - float(distance))
+        return list(best.items())
+
     def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:
         return self.keyword_index().search(self.tokenizer.tokens(text), k)
+
+    def term_coverage(self, query: str, texts: list[str]) -> float:
+        return self.keyword_index().coverage(self.tokenizer.tokens(query), texts, self.tokenizer)
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         if not ids:
@@ -323,9 +372,15 @@ class PaperIndex:
         ids = list(chunk_ids)
         if not ids:
             return []
-        data = self.sentences.get(where={"chunk_id": {"$in": ids}}, include=["embeddings", "metadatas"])
+        where: Any = {"chunk_id": {"$in": ids}}
+        data = self.sentences.get(where=where, include=["embeddings", "metadatas"])
         return [
-            SentenceVector(str(meta["chunk_id"]), int(meta["start"]), int(meta["end"]), np.asarray(vector, dtype=np.float32))
+            SentenceVector(
+                str(meta["chunk_id"]),
+                int(meta["start"]),
+                int(meta["end"]),
+                np.asarray(vector, dtype=np.float32),
+            )
             for meta, vector in zip(data["metadatas"], data["embeddings"], strict=True)
         ]
 
@@ -341,4 +396,3 @@ class PaperIndex:
             sources = set(filter(None, entry.get("sources", "").split(", "))) | {str(meta["source"])}
             entry["sources"] = ", ".join(sorted(sources))
         return sorted(papers.values(), key=lambda p: p["sources"])
-

@@ -53,7 +53,9 @@ def read_text(path: Path) -> str:
         return _read_pdf(path)
     if suffix == ".docx":
         return _read_docx(path)
-    raise IngestError(f"{path.name}: unsupported type {suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}")
+    raise IngestError(
+        f"{path.name}: unsupported type {suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}"
+    )
 
 
 def _decode(path: Path) -> str:
@@ -83,10 +85,11 @@ def _read_docx(path: Path) -> str:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise IngestError(f"{path.name}: unreadable DOCX ({exc})") from exc
     lines = []
     for para in document.paragraphs:
@@ -126,7 +129,9 @@ def corpus_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise IngestError(f"corpus folder {folder} does not exist")
     return sorted(
-        p for p in folder.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES and p.name.lower() != "readme.md"
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in SUPPORTED_SUFFIXES and p.name.lower() != "readme.md"
     )
 
 
@@ -187,7 +192,11 @@ def _containing_document(
 
 
 def _shingles(text: str, size: int = 8) -> set[str]:
+    """A third of the text's shingles, chosen by content, not by position, so that the
+    same passage yields the same shingles wherever it starts in either file."""
     import re
+    import zlib
 
     compact = "".join(re.findall(f"[{CJK}A-Za-z0-9]", text))
-    return {compact[i : i + size] for i in range(0, max(len(compact) - size + 1, 0), 3)}
+    every = (compact[i : i + size] for i in range(max(len(compact) - size + 1, 0)))
+    return {s for s in every if zlib.crc32(s.encode()) % 3 == 0}

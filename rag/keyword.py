@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import threading
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,10 +25,13 @@ from .cleaning import CJK
 
 _TOKEN = re.compile(f"[{CJK}]+|[A-Za-z][A-Za-z0-9\\-]*|\\d+(?:\\.\\d+)?%?")
 _STOPWORDS = frozenset(
-    "的 了 和 与 及 或 在 是 为 对 中 等 以 将 把 被 由 从 向 于 其 之 而 并 也 都 这 那 有 我 你 他 它 们 "
-    "什么 哪些 哪个 怎样 怎么 如何 为何 为什么 多少 是否 吗 呢 请问 一下 文章 论文 作者 认为 提出 "
-    "the a an of to in on for and or is are was were be by with as at from that this which what "
-    "how why who whom does do did paper papers authors author according say says".split()
+    """
+    的 了 和 与 及 或 在 是 为 对 中 等 以 将 把 被 由 从 向 于 其 之 而 并 也 都 这 那 有 我 你 他
+    它 们 什么 哪些 哪个 哪几 哪几个 哪本 哪类 哪种 哪里 哪 何时 何种 怎样 怎么 如何 为何 为什么
+    多少 是否 吗 呢 请问 一下 文章 论文 这篇 该文 作者 认为 提出 提到 列举 具体 主要 the a an of to
+    in on for and or is are was were be by with as at from that this which what how why who whom
+    does do did paper papers authors author according say says
+    """.split()
 )
 
 
@@ -39,6 +44,12 @@ class Tokenizer:
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         self._lock = threading.Lock()
+
+    def frequency(self, word: str) -> int:
+        """How common a word is in jieba's dictionary (0 when unknown)."""
+        with self._lock:
+            self._jieba.check_initialized()
+            return int(self._jieba.FREQ.get(word, 0))
 
     def tokens(self, text: str) -> list[str]:
         out: list[str] = []
@@ -57,16 +68,22 @@ class KeywordIndex:
 
     FORMAT = 1
 
-    def __init__(self, ids: list[str], matrix: sparse.csr_matrix, vocab: dict[str, int], idf: np.ndarray) -> None:
+    def __init__(
+        self, ids: list[str], matrix: sparse.csr_matrix, vocab: dict[str, int], idf: np.ndarray
+    ) -> None:
         self.ids = ids
         self.matrix = matrix
         self.vocab = vocab
         self.idf = idf
 
     @classmethod
-    def build(cls, ids: Sequence[str], token_lists: Sequence[list[str]], k1: float = 1.5, b: float = 0.75) -> KeywordIndex:
+    def build(
+        cls, ids: Sequence[str], token_lists: Sequence[list[str]], k1: float = 1.5, b: float = 0.75
+    ) -> KeywordIndex:
         vocab: dict[str, int] = {}
-        rows, cols, tfs = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        tfs: list[int] = []
         lengths = np.zeros(len(ids), dtype=np.float32)
         for row, tokens in enumerate(token_lists):
             lengths[row] = len(tokens)
@@ -102,25 +119,43 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top])]
         return [(self.ids[i], float(scores[i])) for i in top]
 
+    def coverage(self, tokens: list[str], texts: list[str], tokenizer: Tokenizer) -> float:
+        """IDF-weighted share of the query's terms that occur in ``texts``.
+
+        A term the corpus has never seen weighs most: a question about something
+        the papers never mention should not look answered.
+        """
+        terms = set(tokens)
+        if not terms:
+            return 0.0
+        present = set(tokenizer.tokens(" ".join(texts)))
+        unseen = float(np.log1p(len(self.ids) + 0.5))
+        weights = {t: float(self.idf[self.vocab[t]]) if t in self.vocab else unseen for t in terms}
+        return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
+
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.ids)
 
     def save(self, folder: Path) -> None:
+        """Write both files under private temporary names, then rename: readers never see half."""
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / "keyword.tmp.npz"
+        token = f"{os.getpid()}-{threading.get_ident()}"
+        arrays_tmp = folder / f"keyword.{token}.tmp.npz"
+        meta_tmp = folder / f"keyword.{token}.tmp.json"
         np.savez_compressed(
-            tmp,
+            arrays_tmp,
             data=self.matrix.data,
             indices=self.matrix.indices,
             indptr=self.matrix.indptr,
             shape=np.asarray(self.matrix.shape),
             idf=self.idf,
+            fingerprint=np.asarray(self.fingerprint),
         )
         meta = {"format": self.FORMAT, "ids": self.ids, "vocab": self.vocab, "fingerprint": self.fingerprint}
-        (folder / "keyword.tmp.json").write_text(json.dumps(meta, ensure_ascii=False))
-        tmp.replace(folder / "keyword.npz")
-        (folder / "keyword.tmp.json").replace(folder / "keyword.json")
+        meta_tmp.write_text(json.dumps(meta, ensure_ascii=False))
+        arrays_tmp.replace(folder / "keyword.npz")
+        meta_tmp.replace(folder / "keyword.json")
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex | None:
@@ -134,9 +169,10 @@ class KeywordIndex:
                 (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"])
             )
             index = cls(meta["ids"], matrix, meta["vocab"], arrays["idf"])
-        except (OSError, ValueError, KeyError):
+            pair_matches = str(arrays["fingerprint"]) == meta.get("fingerprint")
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return None
-        return index if index.fingerprint == meta.get("fingerprint") else None
+        return index if pair_matches and index.fingerprint == meta["fingerprint"] else None
 
 
 def fingerprint(ids: Sequence[str]) -> str:

@@ -22,8 +22,13 @@ _CITATION = re.compile(
     rf"([{CJK}]{{2,20}}(?:学报|院刊|杂志|论坛|研究|评论))[，,]\s*((?:19|20)\d{{2}})[，,]\s*\d+\s*[（(](\d+)[)）]"
 )
 _ARTICLE_NO = re.compile(r"文章编号[:：]\s*\d{4}-\d{3}[\dX]\s*[（(]((?:19|20)\d{2})[)）]\s*0?(\d{1,2})-")
-_AUTHOR_LINE = re.compile(rf"^(?:[{CJK}]{{2,4}}\s*\d*(?:[,，、]\d+)*\s*[,，、 ]?\s*){{1,8}}$")
-_NOT_TITLE = re.compile(r"^(摘\s*要|关键词|引用格式|作者|出处|基金|DOI|中图分类号|文献标识码|文章编号|收稿日期)")
+# Names of 2-4 characters, each after a separator or an affiliation number: a title with
+# no punctuation must not read as a list of names.
+_NAME = rf"[{CJK}]{{2,4}}(?:\s*\d+(?:[,，、]\d+)*)?"
+_AUTHOR_LINE = re.compile(rf"^{_NAME}(?:(?:\s*[,，、 ]\s*|(?<=\d)){_NAME}){{0,7}}\s*[,，、]?$")
+_NOT_TITLE = re.compile(
+    r"^(摘\s*要|关键词|引用格式|作者|出处|基金|DOI|中图分类号|文献标识码|文章编号|收稿日期|《[^》]+》$)"
+)
 
 
 @dataclass
@@ -74,9 +79,14 @@ def _title(head: str, raw_head: str) -> str:
                 return candidate
     for line in head.splitlines()[:60]:
         line = _clean_title(line)
-        if 8 <= len(line) <= 60 and _cjk_share(line) > 0.6 and not _NOT_TITLE.match(line):
-            if not line.endswith(("。", "；", "：")) and not _AUTHOR_LINE.match(line):
-                return line
+        if (
+            8 <= len(line) <= 60
+            and _cjk_share(line) > 0.6
+            and not _NOT_TITLE.match(line)
+            and not line.endswith(("。", "；", "："))
+            and not _AUTHOR_LINE.match(line)
+        ):
+            return line
     return ""
 
 
@@ -89,7 +99,7 @@ def _authors(head: str, title: str) -> list[str]:
     compact = [clean_text(line.lstrip("# ")) for line in lines]
     start = next((i + 1 for i, line in enumerate(compact) if title and line.startswith(title)), 0)
     for line in lines[start : start + 4]:
-        if _AUTHOR_LINE.match(line):
+        if _AUTHOR_LINE.match(line) and not _NOT_TITLE.match(line):
             return [n for n in re.split(r"[\d\s,，、]+", line) if n]
     catalogue = re.search(rf"作者\s*\n((?:\s*[{CJK}]{{2,4}}\s*\n)+)", head)
     if catalogue:

@@ -17,13 +17,17 @@ import numpy as np
 
 from .cleaning import CJK
 from .config import Settings
+from .crosslingual import TermTranslator
 from .embeddings import Embedder
 from .index import PaperIndex
+from .intent import is_english
 from .schema import Passage
 
 # A passage that repeats this share of a better-ranked one (overlapping neighbours,
 # an abstract page beside the full paper) adds nothing for the reader.
 DUPLICATE_CONTAINMENT = 0.6
+# How many top passages are checked for the question's key terms.
+COVERAGE_DEPTH = 4
 
 
 @dataclass(frozen=True)
@@ -34,25 +38,35 @@ class ScoredSentence:
 
 
 class HybridRetriever:
-    def __init__(self, index: PaperIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self, index: PaperIndex, embedder: Embedder, settings: Settings, translator: TermTranslator
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        self.translator = translator
 
     def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
         k = k or self.settings.top_k
         pool = max(self.settings.candidates, k)
+        if is_english(query):
+            query = f"{query} {' '.join(self.translator.chinese_terms(query))}"
         vector = self.embedder.embed_query(query)
         dense = self.index.dense_search(vector, pool)
+        by_sentence = self.index.sentence_search(vector, 2 * pool)
         keyword = self.index.keyword_search(query, pool)
         fused = rrf(
-            [dense, keyword],
-            [self.settings.dense_weight, self.settings.keyword_weight],
+            [dense, by_sentence, keyword],
+            [self.settings.dense_weight, self.settings.sentence_weight, self.settings.keyword_weight],
             self.settings.rrf_k,
         )
         shortlist = [chunk_id for chunk_id, _ in fused[: max(3 * k, 12)]]
         passages = self._passages(shortlist, dict(fused), dict(dense), dict(keyword), vector)
-        return drop_near_duplicates(passages)[:k]
+        passages = drop_near_duplicates(passages)
+        coverage = self.index.term_coverage(query, [f"{p.title} {p.text}" for p in passages[:COVERAGE_DEPTH]])
+        for passage in passages:
+            passage.metadata["coverage"] = coverage
+        return passages[:k]
 
     def _passages(
         self,
@@ -85,14 +99,16 @@ class HybridRetriever:
                     text=text,
                     source=str(meta["source"]),
                     title=str(meta.get("title", "")),
-                    score=fused[chunk_id],
+                    score=fused.get(chunk_id, 0.0),
                     metadata=meta,
                 )
             )
         return passages
 
 
-def rrf(rankings: Sequence[list[tuple[str, float]]], weights: Sequence[float], k: int) -> list[tuple[str, float]]:
+def rrf(
+    rankings: Sequence[list[tuple[str, float]]], weights: Sequence[float], k: int
+) -> list[tuple[str, float]]:
     scores: dict[str, float] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
         for rank, (item, _) in enumerate(ranking):

@@ -107,3 +107,11 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     unsupported_sentences: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    # Set by the LLM answerer's verification (rag.verification): sentences checked against
+    # their passages, citations that were invented or wrong and got fixed, and whether the
+    # model failed and this is the extractive answer instead.
+    sentences_checked: int = 0
+    citations_repaired: int = 0
+    fallback: bool = False
+    # How strongly the best evidence matched the question; the abstention threshold applies to it.
+    evidence_score: float = 0.0

