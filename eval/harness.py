@@ -172,6 +172,8 @@ def table(rows: dict[str, dict[str, float]], columns: list[tuple[str, str]] = CO
 def _fmt(value: float | None) -> str:
     if value is None or value != value:
         return "–"
+    if float(value).is_integer() and value > 1:
+        return str(int(value))
     return f"{value:.0f}" if value >= 10 else f"{value:.3f}"
 
 
