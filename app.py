@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -30,6 +31,7 @@ def main() -> int:
     for reason in report.skipped.values():
         print(f"skipped {reason}", file=sys.stderr)
     print(f"index {settings.index_dir}: {report.summary()}", file=sys.stderr)
+    threading.Thread(target=assistant.warm_up, name="warm-up", daemon=True).start()
     print(f"serving the web chat on http://{settings.host}:{settings.port}", file=sys.stderr)
     serve(build_app(assistant), settings.host, settings.port)
     return 0

@@ -109,6 +109,12 @@ class Assistant:
                 }
             yield item
 
+    def warm_up(self) -> None:
+        """Load what the first question of each kind would otherwise wait for (the bilingual
+        dictionary takes about a second); servers call this in the background at start."""
+        self.retriever.translator.chinese_terms("climate cooperation")
+        self.index.keyword_index()
+
     def chain(self) -> Runnable[str, Answer]:
         """The same pipeline as a LangChain Runnable: question -> passages -> Answer."""
         retrieve: Runnable[str, dict] = RunnableLambda(

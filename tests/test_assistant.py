@@ -35,3 +35,14 @@ def test_empty_questions_are_refused_clearly(assistant: Assistant, question: str
 def test_huge_question_is_refused_with_its_length(assistant: Assistant) -> None:
     with pytest.raises(QuestionError, match="100,000 characters"):
         assistant.ask("气" * 100_000)
+
+
+def test_an_english_question_finds_the_chinese_passage_after_warm_up(assistant: Assistant) -> None:
+    assistant.warm_up()
+    passages = assistant.retrieve("How much have the Tianshan glaciers shrunk?", k=5)
+    assert any("11.7%" in p.text for p in passages)
+
+
+def test_the_pipeline_is_a_langchain_runnable(assistant: Assistant) -> None:
+    answer = assistant.chain().invoke("天山冰川过去50年减少了多少？")
+    assert isinstance(answer, Answer) and "11.7%" in answer.text
