@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .cleaning import is_heading
 from .conversation import Turn, retrieval_query
 from .intent import asks_quantity, is_english
 from .keyword import Tokenizer
@@ -111,7 +112,7 @@ class ExtractiveAnswerer:
                 continue
             for start, end, similarity in passage.metadata.get("sentences", []):
                 sentence = passage.text[start:end]
-                if len(sentence) < MIN_SENTENCE_CHARS or sentence in seen:
+                if len(sentence) < MIN_SENTENCE_CHARS or sentence in seen or is_heading(sentence):
                     continue
                 if wants_quantity and not _QUANTITY.search(sentence):
                     continue

@@ -55,9 +55,11 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from .assistant import Assistant
+    from .assistant import Assistant, clean_question
 
-    assistant = Assistant.load(_settings(args), progress=progress_bar("embedding"))
+    settings = _settings(args)
+    clean_question(args.question, settings.max_question_chars)
+    assistant = Assistant.load(settings, progress=progress_bar("embedding"))
     for n, passage in enumerate(assistant.retrieve(args.question, k=args.k), 1):
         print(f"[{n}] {passage.score:.4f}  {passage.cite()}  ({passage.source})")
         print(f"    {passage.text[:300]}\n")
@@ -65,9 +67,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .assistant import Assistant
+    from .assistant import Assistant, clean_question
 
-    assistant = Assistant.load(_settings(args), progress=progress_bar("embedding"))
+    settings = _settings(args)
+    clean_question(args.question, settings.max_question_chars)
+    assistant = Assistant.load(settings, progress=progress_bar("embedding"))
     answer = assistant.ask(args.question)
     print(answer.text)
     for note in answer.notes:

@@ -139,12 +139,11 @@ def test_english_quotes_are_joined_with_spaces(tokenizer: Tokenizer) -> None:
 @pytest.mark.parametrize(
     "reference",
     [
-        pytest.param("[1] 张立辉，黄建平. 气候合作的路径[J]. 太平洋学报，2025，33(4)：50-62."),
+        # Reference entries are split into sentences at ". "; no piece of one may be quoted.
+        "[1] 张立辉，黄建平. 气候合作的路径[J]. 太平洋学报，2025，33(4)：50-62.",
         "[2] 气候合作的路径[J]. 太平洋学报，2025，33(4)：50-62.",
         "①联合国气候变化框架公约，https://unfccc.int/process-and-meetings。",
-        pytest.param(
-            "Andonova L B, et al. Transnational Climate Change Governance[M]. Cambridge, 2014.",
-        ),
+        "Andonova L B, et al. Transnational Climate Change Governance[M]. Cambridge, 2014.",
         "古特雷斯：《全球沸腾的时代已经到来》，www.un.org/zh/climatechange。",
         "张立辉：《中亚气候研究》，《新疆大学学报》2023,41(2):12-20。",
     ],
@@ -173,3 +172,11 @@ def test_stream_yields_the_text_then_the_answer(assistant: Assistant) -> None:
     assert "11.7%" in answer.text
     cited = answer.citations[0]
     assert any("11.7%" in cited.text[start:end] for start, end in cited.highlights)
+
+
+def test_a_section_heading_is_never_quoted_as_an_answer(tokenizer: Tokenizer) -> None:
+    heading = "四、中国与中亚国家加强气候合作的优化路径\n"
+    passages = [passage("a", [(heading, 0.99), (WIND, 0.9)])]
+    answer = answerer(tokenizer).answer("优化路径有哪些？", passages)
+    assert answer.found
+    assert "四、" not in answer.text and "风电和光伏" in answer.text
