@@ -35,6 +35,9 @@ from .schema import Chunk, Document
 
 log = logging.getLogger(__name__)
 _BATCH = 256
+# Rows per read of a whole collection: Chroma's SQLite refuses one query with more than 32,766
+# variables, which a get of every chunk's metadata passes at about 30,000 chunks.
+_PAGE = 10_000
 
 
 class IndexUnavailable(RuntimeError):
@@ -213,11 +216,11 @@ class PaperIndex:
     def sync(self, corpus: Corpus, chunker: SentenceChunker, progress: Progress | None = None) -> SyncReport:
         started = time.perf_counter()
         report = SyncReport(skipped=dict(corpus.skipped))
-        held = self._held_by_source()
+        planned = [(doc, chunker.split(doc)) for doc in corpus.documents]
+        held = self._held_if_unchanged(planned) or self._held_by_source()
         wanted = {doc.source: doc for doc in corpus.documents}
         todo: list[tuple[Document, list[Chunk]]] = []
-        for doc in corpus.documents:
-            chunks = chunker.split(doc)
+        for doc, chunks in planned:
             report.chunks_total += len(chunks)
             have = held.get(doc.source)
             if have is not None and have.matches(doc, chunks):
@@ -234,7 +237,7 @@ class PaperIndex:
         keyword = self._load_keyword()
         # A sync that crashed after writing Chroma left a keyword index of other chunks.
         if todo or report.removed or keyword is None or keyword.fingerprint != fingerprint(self.chunk_ids()):
-            self._rebuild_keyword()
+            self._rebuild_keyword(chunk.chunk_id for _, chunks in todo for chunk in chunks)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -242,9 +245,52 @@ class PaperIndex:
         """Content hash of every indexed file, to recognise a duplicate upload."""
         return {source: held.file_hash for source, held in self._held_by_source().items()}
 
+    def _held_if_unchanged(self, planned: list[tuple[Document, list[Chunk]]]) -> dict[str, HeldFile]:
+        """What the index holds when it is exactly what ``planned`` asks for, else {}.
+
+        Reading every chunk's metadata takes seconds at 50,000 chunks (more over HTTP); the
+        common case, nothing changed, is settled by the ids and one id-only filtered read:
+        every held chunk is a planned one and carries a current file and record hash. (A
+        chunk could pass with another current file's hashes only if its file's old text were
+        another file's current text while its own chunks stayed the same.) When anything
+        differs, the caller reads everything as before.
+        """
+        current = [(doc, chunks) for doc, chunks in planned if chunks]
+        expected = {c.chunk_id for _, chunks in current for c in chunks}
+        if not expected or set(self.chunk_ids()) != expected:
+            return {}
+        file_hashes: list[str | int | float | bool] = sorted({doc.content_hash for doc, _ in current})
+        record_hashes: list[str | int | float | bool] = sorted({record_hash(doc) for doc, _ in current})
+        where: Any = {"$and": [{"file_hash": {"$in": file_hashes}}, {"record_hash": {"$in": record_hashes}}]}
+        if len(set(self.chunks.get(where=where, include=[])["ids"])) != len(expected):
+            return {}
+        return {
+            doc.source: HeldFile(doc.content_hash, record_hash(doc), {c.chunk_id for c in chunks})
+            for doc, chunks in current
+        }
+
+    def _read_all(self, store: Chroma, include: list[str]) -> dict[str, list[Any]]:
+        """Every row of ``store`` with the ``include`` fields, a page at a time (see _PAGE)."""
+        rows: dict[str, list[Any]] = {key: [] for key in ["ids", *include]}
+        while True:
+            page = store.get(include=include, limit=_PAGE, offset=len(rows["ids"]))
+            for key, values in rows.items():
+                values.extend(page[key])
+            if len(page["ids"]) < _PAGE:
+                return rows
+
+    def _read_ids(self, store: Chroma, ids: list[str], include: list[str]) -> dict[str, list[Any]]:
+        """The rows of ``ids`` (those still there), a page at a time, in the store's order."""
+        rows: dict[str, list[Any]] = {key: [] for key in ["ids", *include]}
+        for start in range(0, len(ids), _PAGE):
+            page = store.get(ids=ids[start : start + _PAGE], include=include)
+            for key, values in rows.items():
+                values.extend(page[key])
+        return rows
+
     def _held_by_source(self) -> dict[str, HeldFile]:
         held: dict[str, HeldFile] = {}
-        data = self.chunks.get(include=["metadatas"])
+        data = self._read_all(self.chunks, ["metadatas"])
         for chunk_id, meta in zip(data["ids"], data["metadatas"], strict=True):
             entry = held.setdefault(
                 str(meta["source"]),
@@ -297,16 +343,35 @@ class PaperIndex:
 
     # -- keyword index -------------------------------------------------------------
 
-    def _rebuild_keyword(self) -> KeywordIndex:
-        data = self.chunks.get(include=["documents", "metadatas"])
-        tokens = [
-            self.tokenizer.tokens(f"{meta.get('title', '')} {meta.get('section', '')} {text}")
-            for text, meta in zip(data["documents"], data["metadatas"], strict=True)
-        ]
-        index = KeywordIndex.build(data["ids"], tokens)
+    def _rebuild_keyword(self, rewritten: Iterable[str] = ()) -> KeywordIndex:
+        """The keyword index brought in line with Chroma, and saved.
+
+        Only the chunks it lacks, or that were ``rewritten`` under the same id (new citation
+        details), are read and tokenised: a changed file, or another process's upload, costs
+        seconds at 50,000 chunks where tokenising every chunk again takes most of a minute.
+        It starts from scratch when it has nothing to start from or most rows change.
+        """
+        current = self._load_keyword()
+        ids = self.chunk_ids()
+        known = set(current.ids) if current is not None else set()
+        redo = set(rewritten)
+        fresh = [chunk_id for chunk_id in ids if chunk_id not in known or chunk_id in redo]
+        gone = (known - set(ids)) | (redo & known)
+        if current is None or current.counts is None or 2 * (len(fresh) + len(gone)) > len(ids):
+            data = self._read_all(self.chunks, ["documents", "metadatas"])
+            index = KeywordIndex.build(data["ids"], self._keyword_tokens(data))
+        else:
+            data = self._read_ids(self.chunks, fresh, ["documents", "metadatas"])
+            index = current.updated(gone, data["ids"], self._keyword_tokens(data))
         index.save(self.keyword_dir)
         self._keyword = index
         return index
+
+    def _keyword_tokens(self, data: dict[str, list[Any]]) -> list[list[str]]:
+        return [
+            self.tokenizer.tokens(f"{meta.get('title', '')} {meta.get('section', '')} {text}")
+            for text, meta in zip(data["documents"], data["metadatas"], strict=True)
+        ]
 
     def _load_keyword(self) -> KeywordIndex | None:
         if self._keyword is None:
@@ -386,7 +451,7 @@ class PaperIndex:
 
     def papers(self) -> list[dict[str, str]]:
         """One entry per paper, with the files it came from."""
-        data = self.chunks.get(include=["metadatas"])
+        data = self._read_all(self.chunks, ["metadatas"])
         papers: dict[str, dict[str, str]] = {}
         for meta in data["metadatas"]:
             entry = papers.setdefault(
