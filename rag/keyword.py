@@ -215,7 +215,7 @@ class KeywordIndex:
             )
             index = cls.from_counts(meta["ids"], counts, arrays["lengths"], meta["vocab"])
             pair_matches = str(arrays["fingerprint"]) == meta.get("fingerprint")
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile):
             return None
         return index if pair_matches and index.fingerprint == meta["fingerprint"] else None
 
