@@ -20,7 +20,7 @@ from .index import PaperIndex, SyncReport, index_exists
 from .ingest import IngestError, load_corpus, load_files
 from .keyword import Tokenizer
 from .retrieval import HybridRetriever
-from .schema import Answer, Passage
+from .schema import Answer, Document, Passage
 from .tokens import TokenCounter
 
 
@@ -162,9 +162,9 @@ class Assistant:
         return report
 
 
-def _paths_of(documents: Sequence[object], paths: Sequence[Path]) -> list[Path]:
+def _paths_of(documents: Sequence[Document], paths: Sequence[Path]) -> list[Path]:
     by_name = {Path(p).name: Path(p) for p in paths}
-    return [by_name[doc.source] for doc in documents]  # type: ignore[attr-defined]
+    return [by_name[doc.source] for doc in documents]
 
 
 def make_answerer(settings: Settings, tokenizer: Tokenizer) -> Answerer:
