@@ -46,11 +46,10 @@ from typing import Any
 
 import numpy as np
 
-from rag.chunking import SentenceChunker, sentence_spans
+from rag.chunking import SentenceChunker, make_chunker, sentence_chunker, sentence_spans
 from rag.config import PROJECT_ROOT, Settings
 from rag.embeddings import CachedEmbedder, Embedder, make_embedder
-from rag.ingest import corpus_files, load_corpus, load_document, read_text
-from rag.tokens import TokenCounter
+from rag.ingest import DocumentCache, corpus_files, load_corpus, load_document, read_text
 
 from .metrics import percentile
 from .questions import load_questions
@@ -187,14 +186,6 @@ class StoredVectors:
 # -- corpora ----------------------------------------------------------------------------------
 
 
-def chunker_for(settings: Settings) -> SentenceChunker:
-    return SentenceChunker(
-        TokenCounter(settings.tiktoken_encoding).count,
-        settings.chunk_tokens,
-        settings.chunk_overlap_sentences,
-    )
-
-
 def paragraphs_of(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-blank line: the cleaned text keeps one paragraph a line."""
     spans, offset = [], 0
@@ -209,7 +200,8 @@ def index_texts(files: Sequence[Path], chunker: SentenceChunker) -> tuple[list[s
     """Every text an index build embeds (chunks and their sentences, as PaperIndex writes them).
 
     Reads files one by one without linking parts of papers: that only changes citation
-    details, never the text, and costs minutes at 1,000 papers.
+    details, never the text. ``chunker`` is the plain one, without the product's cache of
+    chunk boundaries, so that making stored vectors does not warm what a measured build finds.
     """
     texts: list[str] = []
     chunks = 0
@@ -234,7 +226,7 @@ def real_paragraphs(settings: Settings, cache: Path) -> tuple[list[str], np.ndar
 
     Reads the vectors the real corpus's cold build stored in ``cache``: no model call.
     """
-    chunker = chunker_for(settings)
+    chunker = sentence_chunker(settings)
     stored = CachedEmbedder(MeteredModel(make_embedder(settings.embedding_model), stored_only=True), cache)
     paragraphs: list[str] = []
     vectors: list[np.ndarray] = []
@@ -254,7 +246,7 @@ def real_paragraphs(settings: Settings, cache: Path) -> tuple[list[str], np.ndar
 def generate_corpus(real: Settings, target_chunks: int, folder: Path) -> int:
     """Write papers of about CHUNKS_PER_PAPER chunks each; returns the number of papers."""
     docs = load_corpus(real.corpus_dir).documents
-    chunker = chunker_for(real)
+    chunker = sentence_chunker(real)
     chars_per_chunk = sum(len(doc.text) for doc in docs) / sum(len(chunker.split(doc)) for doc in docs)
     titles = [doc.title[:36] for doc in docs if doc.title] or ["合成论文"]
     pool = [doc.text[s:e] for doc in docs for s, e in paragraphs_of(doc.text) if e - s >= 8]
@@ -321,7 +313,7 @@ def model_alone(settings: Settings, model: Embedder, size: int) -> dict[str, Any
     Run next to the build it is compared with: on a shared machine the speed of the
     same model drifts by a factor of two within minutes.
     """
-    texts, _ = index_texts(corpus_files(settings.corpus_dir), chunker_for(settings))
+    texts, _ = index_texts(corpus_files(settings.corpus_dir), sentence_chunker(settings))
     distinct = list(dict.fromkeys(texts))
     sample = distinct[:: max(1, len(distinct) // size)][:size]
     model.embed_passages(sample[:2])
@@ -355,7 +347,7 @@ def phase_generate(spec: dict[str, Any]) -> dict[str, Any]:
         Settings.from_env(corpus_dir=Path(spec["real_corpus"])), spec["target"], settings.corpus_dir
     )
     files = corpus_files(settings.corpus_dir)
-    texts, chunks = index_texts(files, chunker_for(settings))
+    texts, chunks = index_texts(files, sentence_chunker(settings))
     model = stored_model(spec)
     return {
         "papers": papers,
@@ -371,7 +363,7 @@ def phase_change(spec: dict[str, Any]) -> dict[str, Any]:
     changed = change_one_file(settings.corpus_dir, time.strftime("%Y-%m-%d %H:%M:%S"))
     if spec["stored"]:
         model = stored_model(spec)
-        store_vectors(index_texts([changed], chunker_for(settings))[0], settings.embedding_cache, model)
+        store_vectors(index_texts([changed], sentence_chunker(settings))[0], settings.embedding_cache, model)
         store_vectors(baseline_texts([changed]), Path(spec["lc_cache"]), model)
     return {"file": changed.name}
 
@@ -385,9 +377,9 @@ def phase_build(spec: dict[str, Any]) -> dict[str, Any]:
     model = MeteredModel(make_embedder(settings.embedding_model), spec["stored_only"])
     embedder = CachedEmbedder(model, settings.embedding_cache, settings.embedding_batch_size)
     started = time.perf_counter()
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.corpus_dir, DocumentCache.open(settings))
     loaded = time.perf_counter()
-    index, report = PaperIndex.build(settings, embedder, Tokenizer(), corpus, chunker_for(settings))
+    index, report = PaperIndex.build(settings, embedder, Tokenizer(), corpus, make_chunker(settings))
     seconds = time.perf_counter() - started
     after = model_alone(settings, model.inner, spec["model_sample"]) if spec.get("model_sample") else None
     figures = {
@@ -417,13 +409,11 @@ def phase_sync(spec: dict[str, Any]) -> dict[str, Any]:
     embedder = CachedEmbedder(model, settings.embedding_cache, settings.embedding_batch_size)
     started = time.perf_counter()
     index = PaperIndex.open(settings, embedder, Tokenizer())
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.corpus_dir, DocumentCache.open(settings))
     loaded = time.perf_counter()
-    report = index.sync(corpus, chunker_for(settings))
+    report = index.sync(corpus, make_chunker(settings))
     finished = time.perf_counter()
-    chunker = chunker_for(settings)
-    for doc in corpus.documents:  # again, apart: how much of the sync is chunking every file
-        chunker.split(doc)
+    make_chunker(settings).split_many(corpus.documents)  # again, apart: the sync's share of chunking
     figures = {
         "seconds": finished - started,
         "load_corpus_s": loaded - started,

@@ -11,17 +11,16 @@ from pathlib import Path
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answer import Answerer, ExtractiveAnswerer
-from .chunking import SentenceChunker
+from .chunking import Chunker, make_chunker
 from .config import Settings
 from .conversation import Turn, retrieval_query
 from .crosslingual import TermTranslator
 from .embeddings import CachedEmbedder, Progress, make_embedder
 from .index import PaperIndex, SyncReport, index_exists
-from .ingest import IngestError, load_corpus, load_files
+from .ingest import DocumentCache, IngestError, load_corpus, load_files
 from .keyword import Tokenizer
 from .retrieval import HybridRetriever
 from .schema import Answer, Document, Passage
-from .tokens import TokenCounter
 
 
 class QuestionError(ValueError):
@@ -46,13 +45,15 @@ class Assistant:
         settings: Settings,
         embedder: CachedEmbedder,
         tokenizer: Tokenizer,
-        chunker: SentenceChunker,
+        documents: DocumentCache,
+        chunker: Chunker,
         index: PaperIndex,
         answerer: Answerer,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.tokenizer = tokenizer
+        self.documents = documents
         self.chunker = chunker
         self.index = index
         self.retriever = HybridRetriever(index, embedder, settings, TermTranslator(tokenizer.frequency))
@@ -68,18 +69,15 @@ class Assistant:
             settings.embedding_batch_size,
         )
         tokenizer = Tokenizer()
-        chunker = SentenceChunker(
-            TokenCounter(settings.tiktoken_encoding).count,
-            settings.chunk_tokens,
-            settings.chunk_overlap_sentences,
-        )
+        documents = DocumentCache.open(settings)
+        chunker = make_chunker(settings)
         if index_exists(settings):
             index = PaperIndex.open(settings, embedder, tokenizer)
         else:
-            index, _ = PaperIndex.build(
-                settings, embedder, tokenizer, load_corpus(settings.corpus_dir), chunker, progress
-            )
-        return cls(settings, embedder, tokenizer, chunker, index, make_answerer(settings, tokenizer))
+            corpus = load_corpus(settings.corpus_dir, documents)
+            index, _ = PaperIndex.build(settings, embedder, tokenizer, corpus, chunker, progress)
+        answerer = make_answerer(settings, tokenizer)
+        return cls(settings, embedder, tokenizer, documents, chunker, index, answerer)
 
     # -- questions ---------------------------------------------------------------------
 
@@ -133,7 +131,7 @@ class Assistant:
         return self.index.papers()
 
     def reindex(self, progress: Progress | None = None) -> SyncReport:
-        return self.index.sync(load_corpus(self.settings.corpus_dir), self.chunker, progress)
+        return self.index.sync(load_corpus(self.settings.corpus_dir, self.documents), self.chunker, progress)
 
     def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> SyncReport:
         """Copy readable, new files into the corpus folder and index them.

@@ -8,12 +8,18 @@ sentences so that a fact at a boundary is whole in at least one chunk.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Protocol
 
+from .cache import SqliteCache, code_version
+from .config import Settings
 from .schema import Chunk, Document
+from .tokens import TokenCounter
 
 # A Chinese sentence ends at 。！？； (plus closing quotes); an English one at .?! followed
 # by white space or the end, so 11.7%, 1.1 headings, DOIs and URLs stay whole.
@@ -62,40 +68,48 @@ def chunk_id(source: str, text: str) -> str:
     return hashlib.sha1(f"{source}\x00{text}".encode()).hexdigest()[:20]
 
 
+class Chunker(Protocol):
+    def split_many(self, docs: Sequence[Document]) -> list[list[Chunk]]: ...
+
+
 class SentenceChunker:
-    """Pack whole sentences into chunks of at most ``max_tokens`` tokens."""
+    """Pack whole sentences into chunks of at most ``max_tokens`` tokens.
+
+    ``token_scheme`` names how ``count_tokens`` counts (the tiktoken encoding), so that
+    cached chunk boundaries are only reused for the same budget in the same tokens.
+    """
 
     def __init__(
-        self, count_tokens: Callable[[str], int], max_tokens: int = 160, overlap_sentences: int = 1
+        self,
+        count_tokens: Callable[[str], int],
+        max_tokens: int = 160,
+        overlap_sentences: int = 1,
+        token_scheme: str = "",
     ) -> None:
         if max_tokens < 16:
             raise ValueError("chunk_tokens must be at least 16")
         self.count_tokens = count_tokens
         self.max_tokens = max_tokens
         self.overlap = overlap_sentences
+        self.token_scheme = token_scheme or getattr(count_tokens, "__qualname__", "custom")
+
+    @property
+    def signature(self) -> str:
+        return f"{self.token_scheme}:{self.max_tokens}:{self.overlap}"
 
     def split(self, doc: Document) -> list[Chunk]:
-        chunks: list[Chunk] = []
-        repeats: dict[str, int] = {}
-        for group in self._section_groups(doc):
-            for first, last in self._pack(doc.text, group):
-                start, end = group[first].start, group[last].end
-                text = doc.text[start:end]
-                # A passage repeated in one file (a page extracted twice) needs its own id.
-                repeat = repeats[text] = repeats.get(text, -1) + 1
-                chunks.append(
-                    Chunk(
-                        chunk_id=chunk_id(doc.source, f"{text}\x00{repeat}" if repeat else text),
-                        source=doc.source,
-                        text=text,
-                        start=start,
-                        end=end,
-                        section=doc.section_at(start),
-                        position=len(chunks),
-                        metadata=doc.citation_metadata(),
-                    )
-                )
-        return chunks
+        return chunks_at(doc, self.spans(doc))
+
+    def split_many(self, docs: Sequence[Document]) -> list[list[Chunk]]:
+        return [self.split(doc) for doc in docs]
+
+    def spans(self, doc: Document) -> list[Span]:
+        """Where each chunk starts and ends in ``doc.text``."""
+        return [
+            Span(group[first].start, group[last].end)
+            for group in self._section_groups(doc)
+            for first, last in self._pack(doc.text, group)
+        ]
 
     def _section_groups(self, doc: Document) -> list[list[Span]]:
         bounds = sorted({s.start for s in doc.sections} | {0, len(doc.text)})
@@ -154,3 +168,69 @@ class SentenceChunker:
             first = max(last + 1 - self.overlap, first + 1)
             while first <= last and not fits(first, last + 1):
                 first += 1
+
+
+def chunks_at(doc: Document, spans: list[Span]) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    repeats: dict[str, int] = {}
+    for span in spans:
+        text = doc.text[span.start : span.end]
+        # A passage repeated in one file (a page extracted twice) needs its own id.
+        repeat = repeats[text] = repeats.get(text, -1) + 1
+        chunks.append(
+            Chunk(
+                chunk_id=chunk_id(doc.source, f"{text}\x00{repeat}" if repeat else text),
+                source=doc.source,
+                text=text,
+                start=span.start,
+                end=span.end,
+                section=doc.section_at(span.start),
+                position=len(chunks),
+                metadata=doc.citation_metadata(),
+            )
+        )
+    return chunks
+
+
+class CachedChunker:
+    """Remembers where a document's chunks fall, by its text, headings and the budget.
+
+    Packing sentences counts tokens over and over; at 50,000 chunks it is the slowest
+    part of a re-index in which nothing changed. Ids and citation details are made
+    fresh from the boundaries, so a renamed file or a changed record costs nothing more.
+    """
+
+    def __init__(self, inner: SentenceChunker, store: SqliteCache) -> None:
+        self.inner = inner
+        self._store = store
+        self._version = f"{code_version(sys.modules[__name__])}:{inner.signature}"
+
+    def split_many(self, docs: Sequence[Document]) -> list[list[Chunk]]:
+        keys = [self._key(doc) for doc in docs]
+        found = self._store.get_many(keys)
+        fresh: dict[str, bytes] = {}
+        out = []
+        for doc, key in zip(docs, keys, strict=True):
+            if key in found:
+                spans = [Span(start, end) for start, end in json.loads(found[key])]
+            else:
+                spans = self.inner.spans(doc)
+                fresh[key] = json.dumps([(s.start, s.end) for s in spans]).encode()
+            out.append(chunks_at(doc, spans))
+        self._store.put_many(fresh)
+        return out
+
+    def _key(self, doc: Document) -> str:
+        sections = json.dumps([(s.start, s.heading) for s in doc.sections], ensure_ascii=False)
+        return hashlib.sha1(f"{self._version}\x00{doc.content_hash}\x00{sections}".encode()).hexdigest()
+
+
+def sentence_chunker(settings: Settings) -> SentenceChunker:
+    counter = TokenCounter(settings.tiktoken_encoding)
+    return SentenceChunker(
+        counter.count, settings.chunk_tokens, settings.chunk_overlap_sentences, settings.tiktoken_encoding
+    )
+
+
+def make_chunker(settings: Settings) -> CachedChunker:
+    return CachedChunker(sentence_chunker(settings), SqliteCache(settings.parse_cache, "chunk_spans"))

@@ -85,6 +85,11 @@ class Settings:
         return (self.cache_dir or self.index_dir / "cache") / "embeddings.sqlite"
 
     @property
+    def parse_cache(self) -> Path:
+        """Cleaned documents and chunk boundaries, so an unchanged file is not parsed again."""
+        return (self.cache_dir or self.index_dir / "cache") / "parsed.sqlite"
+
+    @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
 

@@ -8,7 +8,6 @@ model and text hash, so no text is ever embedded twice, across runs too.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+from .cache import SqliteCache
 
 Progress = Callable[[int, int], None]
 
@@ -94,12 +95,7 @@ class CachedEmbedder:
         self.dim = inner.dim
         self.batch_size = batch_size
         self.embedded_count = 0
-        self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
-        if cache_path is not None:
-            cache_path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(cache_path), check_same_thread=False)
-            self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+        self._store = SqliteCache(cache_path, "vectors") if cache_path is not None else None
 
     def _key(self, text: str) -> str:
         return hashlib.sha1(f"{self.name}\x00{text}".encode()).hexdigest()
@@ -111,9 +107,15 @@ class CachedEmbedder:
         missing = [first.setdefault(k, i) for i, k in enumerate(keys) if k not in found and k not in first]
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start : start + self.batch_size]
-            vectors = self.inner.embed_passages([texts[i] for i in batch])
-            self._store({keys[i]: v for i, v in zip(batch, vectors, strict=True)})
-            found.update({keys[i]: v for i, v in zip(batch, vectors, strict=True)})
+            vectors = {
+                keys[i]: v
+                for i, v in zip(batch, self.inner.embed_passages([texts[i] for i in batch]), strict=True)
+            }
+            if self._store is not None:
+                self._store.put_many(
+                    {k: np.asarray(v, dtype=np.float32).tobytes() for k, v in vectors.items()}
+                )
+            found.update(vectors)
             self.embedded_count += len(batch)
             if progress is not None:
                 progress(min(start + self.batch_size, len(missing)), len(missing))
@@ -125,31 +127,14 @@ class CachedEmbedder:
         return self.inner.embed_query(text)
 
     def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
-        if self._db is None or not keys:
+        if self._store is None:
             return {}
-        found: dict[str, np.ndarray] = {}
-        with self._lock:
-            for start in range(0, len(keys), 500):
-                part = keys[start : start + 500]
-                rows = self._db.execute(
-                    f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part
-                ).fetchall()
-                found.update({k: np.frombuffer(v, dtype=np.float32) for k, v in rows})
-        return found
-
-    def _store(self, vectors: dict[str, np.ndarray]) -> None:
-        if self._db is None:
-            return
-        with self._lock, self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()],
-            )
+        return {k: np.frombuffer(v, dtype=np.float32) for k, v in self._store.get_many(keys).items()}
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 class LangChainEmbeddings(Embeddings):

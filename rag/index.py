@@ -26,7 +26,7 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 
-from .chunking import SentenceChunker, sentence_spans
+from .chunking import Chunker, sentence_spans
 from .config import Settings
 from .embeddings import CachedEmbedder, LangChainEmbeddings, Progress
 from .ingest import Corpus
@@ -181,7 +181,7 @@ class PaperIndex:
         embedder: CachedEmbedder,
         tokenizer: Tokenizer,
         corpus: Corpus,
-        chunker: SentenceChunker,
+        chunker: Chunker,
         progress: Progress | None = None,
     ) -> tuple[PaperIndex, SyncReport]:
         """A fresh index, built in a side folder and renamed into place when complete."""
@@ -213,10 +213,10 @@ class PaperIndex:
 
     # -- writing -----------------------------------------------------------------
 
-    def sync(self, corpus: Corpus, chunker: SentenceChunker, progress: Progress | None = None) -> SyncReport:
+    def sync(self, corpus: Corpus, chunker: Chunker, progress: Progress | None = None) -> SyncReport:
         started = time.perf_counter()
         report = SyncReport(skipped=dict(corpus.skipped))
-        planned = [(doc, chunker.split(doc)) for doc in corpus.documents]
+        planned = list(zip(corpus.documents, chunker.split_many(corpus.documents), strict=True))
         held = self._held_if_unchanged(planned) or self._held_by_source()
         wanted = {doc.source: doc for doc in corpus.documents}
         todo: list[tuple[Document, list[Chunk]]] = []

@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import threading
+from functools import cached_property
 from pathlib import Path
 
 import tiktoken
@@ -52,11 +53,21 @@ def _default_cache_dir() -> Path:
 
 
 class TokenCounter:
-    """Counts tokens the way the chunk budget is defined."""
+    """Counts tokens the way the chunk budget is defined.
+
+    The table loads on the first count (half a second): a process that only answers
+    questions, or re-indexes files whose chunk boundaries are cached, never needs it.
+    """
 
     def __init__(self, encoding: str = "cl100k_base") -> None:
-        install_offline_table(encoding)
-        self._encoding = tiktoken.get_encoding(encoding)
+        if encoding not in _OFFICIAL_URLS:
+            raise ValueError(f"no offline table for tiktoken encoding {encoding!r}; use cl100k_base")
+        self.encoding = encoding
+
+    @cached_property
+    def _encoding(self) -> tiktoken.Encoding:
+        install_offline_table(self.encoding)
+        return tiktoken.get_encoding(self.encoding)
 
     def count(self, text: str) -> int:
         return len(self._encoding.encode(text, disallowed_special=()))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from rag.chunking import SentenceChunker, chunk_id, sentence_spans
+from rag.cache import SqliteCache
+from rag.chunking import CachedChunker, SentenceChunker, Span, chunk_id, sentence_spans
 from rag.ingest import load_corpus, load_document
 from rag.metadata import find_sections
 from rag.schema import Chunk, Document
@@ -256,3 +258,65 @@ def test_chunks_are_frozen_values() -> None:
     chunk = Chunk("id", "a.txt", "文本", 0, 2, "", 0)
     with pytest.raises(AttributeError):
         chunk.text = "别的"  # type: ignore[misc]
+
+
+# -- cached chunk boundaries ----------------------------------------------------------------------
+
+
+class CountingChunker(SentenceChunker):
+    """The real chunker, counting the documents it actually had to pack."""
+
+    packed: list[str]
+
+    def spans(self, doc: Document) -> list[Span]:
+        self.packed.append(doc.source)
+        return super().spans(doc)
+
+
+def counting(count: TokenCounter, max_tokens: int = 160) -> CountingChunker:
+    inner = CountingChunker(count.count, max_tokens, 1, "cl100k_base")
+    inner.packed = []
+    return inner
+
+
+@pytest.fixture
+def spans_store(tmp_path: Path) -> SqliteCache:
+    return SqliteCache(tmp_path / "parsed.sqlite", "chunk_spans")
+
+
+def test_cached_boundaries_give_the_same_chunks_without_packing_again(
+    count: TokenCounter, real_docs: list[Document], spans_store: SqliteCache
+) -> None:
+    inner = counting(count)
+    first = CachedChunker(inner, spans_store).split_many(real_docs)
+    again = CachedChunker(inner, spans_store).split_many(real_docs)
+    assert first == again == [chunker(count).split(doc) for doc in real_docs]
+    assert [[c.metadata for c in chunks] for chunks in again] == [[c.metadata for c in f] for f in first]
+    assert inner.packed == [doc.source for doc in real_docs]
+
+
+def test_a_renamed_file_reuses_its_boundaries_under_new_ids(
+    count: TokenCounter, real_docs: list[Document], spans_store: SqliteCache
+) -> None:
+    inner = counting(count)
+    cached = CachedChunker(inner, spans_store)
+    [before] = cached.split_many([real_docs[2]])
+    [after] = cached.split_many([replace(real_docs[2], source="renamed.txt")])
+    assert inner.packed == [real_docs[2].source]
+    assert [c.text for c in after] == [c.text for c in before]
+    assert {c.source for c in after} == {"renamed.txt"}
+    assert not {c.chunk_id for c in after} & {c.chunk_id for c in before}
+
+
+def test_another_budget_or_other_headings_pack_again(
+    count: TokenCounter, real_docs: list[Document], spans_store: SqliteCache
+) -> None:
+    doc = real_docs[2]
+    CachedChunker(counting(count), spans_store).split_many([doc])
+    smaller = counting(count, 80)
+    [chunks] = CachedChunker(smaller, spans_store).split_many([doc])
+    assert smaller.packed == [doc.source]
+    assert chunks == chunker(count, 80).split(doc)
+    fewer_sections = counting(count)
+    CachedChunker(fewer_sections, spans_store).split_many([replace(doc, sections=doc.sections[:1])])
+    assert fewer_sections.packed == [doc.source]

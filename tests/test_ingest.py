@@ -10,6 +10,7 @@ import docx
 import pytest
 
 from rag import ingest
+from rag.cache import SqliteCache
 from rag.ingest import IngestError, corpus_files, load_corpus, load_document, load_files, read_text
 
 CORPUS = Path(__file__).parent.parent / "corpus"
@@ -251,3 +252,70 @@ def test_unrelated_papers_keep_their_own_identity() -> None:
     assert len({ids["002"], ids["003"], ids["004"], ids["001"]}) == 4
     for doc in docs:
         assert doc.content_hash and len(doc.paper_id) == 16
+
+
+def test_a_file_inside_a_part_of_a_paper_joins_the_same_paper(tmp_path: Path) -> None:
+    """A catalogue record inside an abstract page inside the full paper: one paper, not two."""
+    paper = (FIXTURE_CORPUS / "climate_cooperation.txt").read_text(encoding="utf-8")
+    (tmp_path / "full.txt").write_text(paper, encoding="utf-8")
+    (tmp_path / "abstract.txt").write_text(paper[: len(paper) // 2], encoding="utf-8")
+    (tmp_path / "record.txt").write_text(paper[: len(paper) // 5], encoding="utf-8")
+    docs = {doc.source: doc for doc in load_corpus(tmp_path).documents}
+    assert docs["record.txt"].paper_id == docs["abstract.txt"].paper_id == docs["full.txt"].paper_id
+    assert docs["full.txt"].paper_id == docs["full.txt"].content_hash[:16]
+
+
+# -- the cache of parsed files ----------------------------------------------------------------
+
+
+@pytest.fixture
+def document_cache(tmp_path: Path) -> ingest.DocumentCache:
+    return ingest.DocumentCache(SqliteCache(tmp_path / "cache" / "parsed.sqlite", "documents"))
+
+
+@pytest.fixture
+def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files actually read and cleaned."""
+    calls: list[str] = []
+    parse = ingest._parse
+
+    def counted(path: Path) -> ingest.Parsed:
+        calls.append(path.name)
+        return parse(path)
+
+    monkeypatch.setattr(ingest, "_parse", counted)
+    return calls
+
+
+def test_an_unchanged_corpus_is_read_from_the_cache_with_the_same_result(
+    corpus_dir: Path, document_cache: ingest.DocumentCache, parse_calls: list[str]
+) -> None:
+    first = load_corpus(corpus_dir, document_cache)
+    parsed = len(parse_calls)
+    again = load_corpus(corpus_dir, document_cache)
+    assert parsed == len(corpus_files(corpus_dir)) and len(parse_calls) == parsed
+    assert again.documents == first.documents == load_corpus(corpus_dir).documents
+    assert len(again.papers()) == len(first.papers()) < len(first.documents)
+
+
+def test_a_changed_file_is_read_again_and_a_renamed_one_keeps_its_new_name(
+    corpus_dir: Path, document_cache: ingest.DocumentCache, parse_calls: list[str]
+) -> None:
+    load_corpus(corpus_dir, document_cache)
+    parse_calls.clear()
+    changed = corpus_dir / "new_energy.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\n新增的一段文字，用于检验缓存。\n", "utf-8")
+    (corpus_dir / "climate_cooperation.txt").rename(corpus_dir / "renamed.txt")
+    docs = {doc.source: doc for doc in load_corpus(corpus_dir, document_cache).documents}
+    assert parse_calls == ["new_energy.md"]
+    assert "新增的一段文字" in docs["new_energy.md"].text
+    assert docs["renamed.txt"].paper_id == docs["climate_cooperation_catalogue.txt"].paper_id
+
+
+def test_bad_files_are_skipped_with_their_reason_whether_or_not_cached(
+    tmp_path: Path, document_cache: ingest.DocumentCache
+) -> None:
+    expected = bad_files(tmp_path)
+    for _ in range(2):
+        corpus = load_corpus(tmp_path, document_cache)
+        assert set(corpus.skipped) == set(expected)
