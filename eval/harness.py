@@ -130,8 +130,8 @@ def systems(settings: Settings, with_baselines: bool) -> list[System]:
     out = [System("product (hybrid)", lambda q, k: [p.text for p in product.retrieve(q, k)], product.ask)]
     if with_baselines:
         variants: tuple[tuple[str, dict[str, Any]], ...] = (
-            ("dense only", {"keyword_weight": 0.0, "sentence_weight": 0.0}),
-            ("BM25 only", {"dense_weight": 0.0, "sentence_weight": 0.0}),
+            ("dense only", {"keyword_weight": 0.0}),
+            ("BM25 only", {"dense_weight": 0.0}),
         )
         for name, override in variants:
             variant = Assistant.load(replace(settings, **override))

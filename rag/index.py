@@ -31,6 +31,7 @@ from .config import Settings
 from .embeddings import CachedEmbedder, LangChainEmbeddings, Progress
 from .ingest import Corpus
 from .keyword import KeywordIndex, Tokenizer, fingerprint
+from .metadata import RECORD_WINDOW, record_terms
 from .schema import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -368,10 +369,21 @@ class PaperIndex:
         return index
 
     def _keyword_tokens(self, data: dict[str, list[Any]]) -> list[list[str]]:
+        """A chunk is found by its paper's title, its section, and, in a paper's head, by the
+        names of the record fields it prints (a question asks for the "期刊", not the "出处")."""
         return [
-            self.tokenizer.tokens(f"{meta.get('title', '')} {meta.get('section', '')} {text}")
+            self.tokenizer.tokens(
+                f"{meta.get('title', '')} {meta.get('section', '')} "
+                f"{self._record_terms(text, meta)} {text}"
+            )
             for text, meta in zip(data["documents"], data["metadatas"], strict=True)
         ]
+
+    @staticmethod
+    def _record_terms(text: str, meta: dict[str, Any]) -> str:
+        if int(meta.get("start", 0)) >= RECORD_WINDOW:
+            return ""
+        return record_terms(text, str(meta.get("journal", "")), str(meta.get("doi", "")))
 
     def _load_keyword(self) -> KeywordIndex | None:
         if self._keyword is None:
@@ -420,6 +432,12 @@ class PaperIndex:
 
     def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:
         return self.keyword_index().search(self.tokenizer.tokens(text), k)
+
+    def in_corpus(self, word: str) -> bool:
+        """Whether the papers use ``word`` (every keyword it splits into is indexed)."""
+        tokens = self.tokenizer.tokens(word)
+        vocab = self.keyword_index().vocab
+        return bool(tokens) and all(t in vocab for t in tokens)
 
     def term_coverage(self, query: str, texts: list[str]) -> float:
         return self.keyword_index().coverage(self.tokenizer.tokens(query), texts, self.tokenizer)

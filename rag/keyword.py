@@ -71,7 +71,8 @@ class KeywordIndex:
     rebuild, which at 50,000 chunks tokenises every chunk again for most of a minute.
     """
 
-    FORMAT = 2
+    # 3: chunks in a paper's head also carry their record fields' names (rag.metadata.record_terms).
+    FORMAT = 3
 
     def __init__(
         self,

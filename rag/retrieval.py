@@ -1,10 +1,13 @@
 """Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates, fused by rank.
 
 Dense search finds paraphrases and crosses languages (an English question over
-Chinese text); keyword search pins exact terms, names and numbers. Reciprocal rank
-fusion needs no score calibration between the two. Each candidate's sentences are
-then scored against the question, so the answer step can quote the right sentence
-and a passage whose one sentence answers is not buried by a vaguer neighbour.
+Chinese text); keyword search pins exact terms, names and numbers. The rankings are
+fused by their scores, each rescaled to its own range: a passage that only the keyword
+index finds, by a far better match than any other, must not lose to passages that are
+middling in both (rank fusion would let them win). Each kind of evidence votes once.
+Each candidate's sentences are then scored against the question, so the answer step
+can quote the right sentence and a passage whose one sentence answers is not buried
+by a vaguer neighbour.
 """
 
 from __future__ import annotations
@@ -47,26 +50,38 @@ class HybridRetriever:
         self.translator = translator
 
     def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
+        """Each reading of the question gives one dense ranking and the text one keyword
+        ranking. An English question is read twice: as asked, with its Chinese key terms
+        appended, and as those terms alone, which the small model places nearer Chinese text."""
         k = k or self.settings.top_k
         pool = max(self.settings.candidates, k)
-        if is_english(query):
-            query = f"{query} {' '.join(self.translator.chinese_terms(query))}"
+        terms = self.translator.chinese_terms(query, self.index.in_corpus) if is_english(query) else []
+        query = " ".join([query, *terms])
         vector = self.embedder.embed_query(query)
-        dense = self.index.dense_search(vector, pool)
-        by_sentence = self.index.sentence_search(vector, 2 * pool)
+        dense = [self._dense(vector, pool)]
+        if terms:
+            dense.append(self._dense(self.embedder.embed_query(" ".join(terms)), pool))
         keyword = self.index.keyword_search(query, pool)
-        fused = rrf(
-            [dense, by_sentence, keyword],
-            [self.settings.dense_weight, self.settings.sentence_weight, self.settings.keyword_weight],
-            self.settings.rrf_k,
+        fused = fuse_scores(
+            [*dense, keyword], [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
         )
         shortlist = [chunk_id for chunk_id, _ in fused[: max(3 * k, 12)]]
-        passages = self._passages(shortlist, dict(fused), dict(dense), dict(keyword), vector)
+        passages = self._passages(shortlist, dict(fused), dict(dense[0]), dict(keyword), vector)
         passages = drop_near_duplicates(passages)
         coverage = self.index.term_coverage(query, [f"{p.title} {p.text}" for p in passages[:COVERAGE_DEPTH]])
         for passage in passages:
             passage.metadata["coverage"] = coverage
         return passages[:k]
+
+    def _dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Chunks by their own similarity or their best sentence's, whichever is higher: a
+        short fact inside a long chunk counts, but a chunk is not voted for twice."""
+        best: dict[str, float] = {}
+        for chunk_id, similarity in self.index.dense_search(vector, k) + self.index.sentence_search(
+            vector, 2 * k
+        ):
+            best[chunk_id] = max(best.get(chunk_id, -1.0), similarity)
+        return sorted(best.items(), key=lambda kv: -kv[1])
 
     def _passages(
         self,
@@ -106,13 +121,18 @@ class HybridRetriever:
         return passages
 
 
-def rrf(
-    rankings: Sequence[list[tuple[str, float]]], weights: Sequence[float], k: int
+def fuse_scores(
+    rankings: Sequence[list[tuple[str, float]]], weights: Sequence[float]
 ) -> list[tuple[str, float]]:
+    """Weighted sum of each ranking's scores rescaled to 0..1 over that ranking (its best is 1,
+    its worst 0; an item it does not hold gets 0), best first."""
     scores: dict[str, float] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, (item, _) in enumerate(ranking):
-            scores[item] = scores.get(item, 0.0) + weight / (k + rank + 1)
+        values = [score for _, score in ranking]
+        low, high = min(values, default=0.0), max(values, default=0.0)
+        for item, score in ranking:
+            scaled = (score - low) / (high - low) if high > low else 1.0
+            scores[item] = scores.get(item, 0.0) + weight * scaled
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 

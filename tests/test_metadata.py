@@ -8,7 +8,7 @@ import pytest
 
 from rag.cleaning import clean_text
 from rag.ingest import Corpus, load_corpus
-from rag.metadata import PaperRecord, extract_record, find_sections, markdown_headings
+from rag.metadata import PaperRecord, extract_record, find_sections, markdown_headings, record_terms
 from rag.schema import Document
 
 CORPUS = Path(__file__).parent.parent / "corpus"
@@ -161,3 +161,27 @@ def test_markdown_headings_count_as_sections() -> None:
     text = clean_text(raw)
     sections = find_sections(text, {clean_text(h) for h in markdown_headings(raw)})
     assert [s.heading for s in sections] == ["标题", "1. 强化战略对接与顶层设计。"]
+
+
+# -- record fields, by the words readers ask for them with ----------------------------------
+
+
+def test_record_fields_are_named_by_their_labels() -> None:
+    assert record_terms("基金项目：国家社会科学基金重大招标项目(24VLS023)").split()[:2] == ["基金", "资助"]
+    assert "biography" in record_terms("作者简介：卫玲(1970-), 女，教授").split()
+    assert "期刊" in record_terms("出处\n\n《新疆大学学报(哲学社会科学版)》").split()
+    assert "received" in record_terms("收稿日期：2025-11-27").split()
+
+
+def test_only_the_papers_own_journal_and_doi_count() -> None:
+    own = "DOI: 10.14015/j.cnki.1004-8049.2025.04.004\n\n《太平洋学报》,2025年第4期，第50-62页。"
+    assert set(record_terms(own, "太平洋学报", "10.14015/j.cnki.1004-8049.2025.04.004").split()) >= {
+        "doi",
+        "期刊",
+    }
+    cited = "参见王某：《中亚灌溉》,《水利规划与设计》2024年第9期。doi: 10.1000/xyz"
+    assert record_terms(cited, "太平洋学报", "10.14015/j.cnki.1004-8049.2025.04.004") == ""
+
+
+def test_body_text_names_no_record_field() -> None:
+    assert record_terms("作者认为，基金投向中小生态项目见效快。") == ""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from rag import Assistant, Passage
-from rag.retrieval import DUPLICATE_CONTAINMENT, HybridRetriever, drop_near_duplicates, rrf, shingles
+from rag.retrieval import DUPLICATE_CONTAINMENT, HybridRetriever, drop_near_duplicates, fuse_scores, shingles
 
 
 def variant(assistant: Assistant, **weights: Any) -> HybridRetriever:
@@ -21,9 +21,7 @@ def variant(assistant: Assistant, **weights: Any) -> HybridRetriever:
 
 def only(assistant: Assistant, ranking: str) -> HybridRetriever:
     """As eval/harness.py compares them: one ranking's weight kept, the others' set to 0."""
-    names = [
-        n for n in ("dense_weight", "sentence_weight", "keyword_weight") if hasattr(assistant.settings, n)
-    ]
+    names = ("dense_weight", "keyword_weight")
     return variant(assistant, **{name: 0.0 for name in names if name != ranking})
 
 
@@ -61,15 +59,35 @@ def test_hybrid_finds_the_answer_whenever_either_ranking_alone_does(assistant: A
         assert hybrid <= max(dense, keyword), (question, hybrid, dense, keyword)
 
 
-def test_rrf_adds_weighted_reciprocal_ranks() -> None:
-    dense = [("a", 0.9), ("b", 0.8), ("c", 0.1)]
-    keyword = [("c", 12.0), ("b", 3.0)]
-    fused = dict(rrf([dense, keyword], [1.0, 1.0], 60))
-    assert fused["b"] == pytest.approx(1 / 62 + 1 / 62)
-    assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
-    assert [item for item, _ in rrf([dense, keyword], [1.0, 1.0], 60)] == ["c", "b", "a"]
-    assert [item for item, _ in rrf([dense, keyword], [1.0, 0.0], 60)] == ["a", "b", "c"]
-    assert rrf([[], []], [1.0, 1.0], 60) == []
+def test_dense_evidence_votes_once_per_chunk_with_its_best_similarity(assistant: Assistant) -> None:
+    """A chunk found by itself and by its sentences counts once, at the higher similarity, so two
+    correlated dense rankings cannot outvote a passage that only the keyword index ranks first."""
+    index, retriever = assistant.index, assistant.retriever
+    vector = assistant.embedder.embed_query("中亚地区的水资源短缺有多严重？")
+    by_chunk, by_sentence = dict(index.dense_search(vector, 30)), dict(index.sentence_search(vector, 60))
+    dense = retriever._dense(vector, 30)
+    assert len({chunk_id for chunk_id, _ in dense}) == len(dense) == len(by_chunk.keys() | by_sentence.keys())
+    for chunk_id, similarity in dense:
+        assert similarity == max(by_chunk.get(chunk_id, -1.0), by_sentence.get(chunk_id, -1.0))
+    assert [s for _, s in dense] == sorted((s for _, s in dense), reverse=True)
+
+
+def test_scores_are_rescaled_per_ranking_then_added_with_their_weights() -> None:
+    dense = [("a", 0.92), ("b", 0.90), ("c", 0.88)]
+    keyword = [("c", 16.0), ("b", 8.0), ("d", 7.0)]
+    fused = dict(fuse_scores([dense, keyword], [1.0, 1.0]))
+    assert fused == pytest.approx({"a": 1.0, "b": 0.5 + 1 / 9, "c": 1.0, "d": 0.0})
+    assert [item for item, _ in fuse_scores([dense, keyword], [1.0, 0.0])][:3] == ["a", "b", "c"]
+    assert dict(fuse_scores([[("x", 3.0)], []], [2.0, 1.0])) == {"x": 2.0}
+    assert fuse_scores([[], []], [1.0, 1.0]) == []
+
+
+def test_a_far_better_keyword_match_beats_middling_passages() -> None:
+    """Found only by its rare exact term, it still outranks what both rankings half-like."""
+    dense = [(f"m{n}", 0.95 - n / 100) for n in range(10)]
+    keyword = [("exact", 16.0)] + [(f"m{n}", 8.0 - n / 10) for n in range(10)]
+    order = [item for item, _ in fuse_scores([dense, keyword], [1.0, 1.0])]
+    assert order.index("exact") <= 1 and order[0] == "m0"
 
 
 # -- across languages -------------------------------------------------------------------------------
@@ -153,3 +171,11 @@ def test_passages_carry_citation_details_and_scored_sentences(assistant: Assista
 def test_k_limits_the_passages(assistant: Assistant) -> None:
     assert len(assistant.retrieve("气候合作", k=1)) == 1
     assert len(assistant.retrieve("气候合作", k=7)) == 7
+
+
+def test_a_question_for_a_record_field_finds_the_line_that_prints_it(assistant: Assistant) -> None:
+    """The catalogue prints its journal under "出处"; a reader asks for the "期刊"."""
+    passages = assistant.retrieve("气候合作的基础、价值与路径这篇论文发表在哪本期刊上？", k=5)
+    assert any("新疆大学学报" in p.text for p in passages)
+    funded = assistant.retrieve("这篇气候合作论文由哪个基金资助？", k=5)
+    assert any("24YJCGJW008" in p.text for p in funded)
