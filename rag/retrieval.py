@@ -1,10 +1,14 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates, fused by rank.
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates, fused.
 
 Dense search finds paraphrases and crosses languages (an English question over
-Chinese text); keyword search pins exact terms, names and numbers. The rankings are
-fused by their scores, each rescaled to its own range: a passage that only the keyword
-index finds, by a far better match than any other, must not lose to passages that are
-middling in both (rank fusion would let them win). Each kind of evidence votes once.
+Chinese text); keyword search pins exact terms, names and numbers. Each kind of evidence
+votes once per reading of the question. For a Chinese question the rankings are fused by
+their scores, each rescaled to its own range: a passage that the keyword index finds by
+a far better match than any other, on the reader's own words, must not lose to passages
+that are middling in both (rank fusion would let them win). For an English question the
+keywords are dictionary guesses, so their scores are not trusted that far: its rankings
+are fused by rank (reciprocal rank fusion).
+
 Each candidate's sentences are then scored against the question, so the answer step
 can quote the right sentence and a passage whose one sentence answers is not buried
 by a vaguer neighbour.
@@ -29,6 +33,8 @@ from .schema import Passage
 # A passage that repeats this share of a better-ranked one (overlapping neighbours,
 # an abstract page beside the full paper) adds nothing for the reader.
 DUPLICATE_CONTAINMENT = 0.6
+# Reciprocal rank fusion's constant, as Cormack et al. (2009) set it.
+RRF_K = 60
 # How many top passages are checked for the question's key terms.
 COVERAGE_DEPTH = 4
 
@@ -62,9 +68,8 @@ class HybridRetriever:
         if terms:
             dense.append(self._dense(self.embedder.embed_query(" ".join(terms)), pool))
         keyword = self.index.keyword_search(query, pool)
-        fused = fuse_scores(
-            [*dense, keyword], [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
-        )
+        weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
+        fused = rrf([*dense, keyword], weights) if terms else fuse_scores([*dense, keyword], weights)
         shortlist = [chunk_id for chunk_id, _ in fused[: max(3 * k, 12)]]
         passages = self._passages(shortlist, dict(fused), dict(dense[0]), dict(keyword), vector)
         passages = drop_near_duplicates(passages)
@@ -119,6 +124,16 @@ class HybridRetriever:
                 )
             )
         return passages
+
+
+def rrf(
+    rankings: Sequence[list[tuple[str, float]]], weights: Sequence[float], k: int = RRF_K
+) -> list[tuple[str, float]]:
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, (item, _) in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
 def fuse_scores(

@@ -21,6 +21,13 @@ def test_every_evidence_quote_is_verbatim_in_its_source_and_ids_are_unique(quest
     assert validate(questions, ROOT / "corpus") == []
 
 
+def test_the_held_out_set_is_sound_and_shares_no_id_with_the_main_set(questions: list[Question]) -> None:
+    held_out = load_questions(ROOT / "eval" / "questions_heldout.jsonl")
+    assert validate(held_out, ROOT / "corpus") == []
+    assert len(held_out) >= 30 and not {q.id for q in held_out} & {q.id for q in questions}
+    assert {q.lang for q in held_out} == {"zh", "en"} and any(not q.answerable for q in held_out)
+
+
 def test_the_set_is_large_and_mixed(questions: list[Question]) -> None:
     assert len(questions) >= 100
     langs = Counter(q.lang for q in questions)

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from rag import Assistant, Passage
-from rag.retrieval import DUPLICATE_CONTAINMENT, HybridRetriever, drop_near_duplicates, fuse_scores, shingles
+from rag.retrieval import (
+    DUPLICATE_CONTAINMENT,
+    HybridRetriever,
+    drop_near_duplicates,
+    fuse_scores,
+    rrf,
+    shingles,
+)
 
 
 def variant(assistant: Assistant, **weights: Any) -> HybridRetriever:
@@ -70,6 +77,17 @@ def test_dense_evidence_votes_once_per_chunk_with_its_best_similarity(assistant:
     for chunk_id, similarity in dense:
         assert similarity == max(by_chunk.get(chunk_id, -1.0), by_sentence.get(chunk_id, -1.0))
     assert [s for _, s in dense] == sorted((s for _, s in dense), reverse=True)
+
+
+def test_rrf_adds_weighted_reciprocal_ranks() -> None:
+    dense = [("a", 0.9), ("b", 0.8), ("c", 0.1)]
+    keyword = [("c", 12.0), ("b", 3.0)]
+    fused = dict(rrf([dense, keyword], [1.0, 1.0], 60))
+    assert fused["b"] == pytest.approx(1 / 62 + 1 / 62)
+    assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
+    assert [item for item, _ in rrf([dense, keyword], [1.0, 1.0], 60)] == ["c", "b", "a"]
+    assert [item for item, _ in rrf([dense, keyword], [1.0, 0.0], 60)] == ["a", "b", "c"]
+    assert rrf([[], []], [1.0, 1.0], 60) == []
 
 
 def test_scores_are_rescaled_per_ranking_then_added_with_their_weights() -> None:
