@@ -414,15 +414,12 @@ class PaperIndex:
         return list(self.chunks.get(include=[])["ids"])
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        if self.count() == 0:
-            return []
+        """An empty collection answers with no hits, so no count is asked first (3 ms a query)."""
         hits = self.chunks.similarity_search_by_vector_with_relevance_scores(vector.tolist(), k=k)
         return [(str(doc.id), 1.0 - float(distance)) for doc, distance in hits]
 
     def sentence_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Chunks ranked by their best-matching sentence (a short fact inside a long chunk)."""
-        if self.count() == 0:
-            return []
         hits = self.sentences.similarity_search_by_vector_with_relevance_scores(vector.tolist(), k=k)
         best: dict[str, float] = {}
         for doc, distance in hits:

@@ -61,7 +61,8 @@ class HybridRetriever:
         appended, and as those terms alone, which the small model places nearer Chinese text."""
         k = k or self.settings.top_k
         pool = max(self.settings.candidates, k)
-        terms = self.translator.chinese_terms(query, self.index.in_corpus) if is_english(query) else []
+        english = is_english(query)
+        terms = self.translator.chinese_terms(query, self.index.in_corpus) if english else []
         query = " ".join([query, *terms])
         vector = self.embedder.embed_query(query)
         dense = [self._dense(vector, pool)]
@@ -69,7 +70,7 @@ class HybridRetriever:
             dense.append(self._dense(self.embedder.embed_query(" ".join(terms)), pool))
         keyword = self.index.keyword_search(query, pool)
         weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
-        fused = rrf([*dense, keyword], weights) if terms else fuse_scores([*dense, keyword], weights)
+        fused = rrf([*dense, keyword], weights) if english else fuse_scores([*dense, keyword], weights)
         shortlist = [chunk_id for chunk_id, _ in fused[: max(3 * k, 12)]]
         passages = self._passages(shortlist, dict(fused), dict(dense[0]), dict(keyword), vector)
         passages = drop_near_duplicates(passages)

