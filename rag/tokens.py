@@ -35,8 +35,7 @@ def _bundled_path(name: str) -> Path:
 
 def install_offline_table(name: str = "cl100k_base") -> Path:
     """Put the bundled BPE table where tiktoken looks before it tries the network."""
-    if name not in _OFFICIAL_URLS:
-        raise ValueError(f"no offline table for tiktoken encoding {name!r}; use cl100k_base")
+    _check_bundled(name)
     cache_dir = Path(os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(_default_cache_dir())))
     target = cache_dir / hashlib.sha1(_OFFICIAL_URLS[name].encode()).hexdigest()
     if not target.is_file():
@@ -46,6 +45,11 @@ def install_offline_table(name: str = "cl100k_base") -> Path:
         shutil.copyfile(_bundled_path(name), tmp)
         tmp.replace(target)
     return target
+
+
+def _check_bundled(name: str) -> None:
+    if name not in _OFFICIAL_URLS:
+        raise ValueError(f"no offline table for tiktoken encoding {name!r}; use cl100k_base")
 
 
 def _default_cache_dir() -> Path:
@@ -60,8 +64,7 @@ class TokenCounter:
     """
 
     def __init__(self, encoding: str = "cl100k_base") -> None:
-        if encoding not in _OFFICIAL_URLS:
-            raise ValueError(f"no offline table for tiktoken encoding {encoding!r}; use cl100k_base")
+        _check_bundled(encoding)
         self.encoding = encoding
 
     @cached_property
