@@ -19,7 +19,7 @@ from rag import Assistant, Settings
 
 from .baselines import PlainLangChain
 from .metrics import first_hit_rank, hit_at, mean, ndcg_at, percentile, reciprocal_rank
-from .questions import Question, answer_matches, contains_evidence, load_questions, validate
+from .questions import Question, answer_matches, load_questions, validate
 
 EVAL_DIR = Path(__file__).resolve().parent
 RETRIEVAL_DEPTH = 10
@@ -54,11 +54,11 @@ def relevance(texts: list[str], q: Question) -> tuple[int | None, float]:
     unmatched = list(q.evidence)
     gains = []
     for text in texts:
-        hit = next((ev for ev in unmatched if contains_evidence(text, ev.quote)), None)
+        hit = next((ev for ev in unmatched if ev.found_in(text)), None)
         gains.append(1.0 if hit else 0.0)
         if hit:
             unmatched.remove(hit)
-    relevant = [any(contains_evidence(t, ev.quote) for ev in q.evidence) for t in texts]
+    relevant = [any(ev.found_in(t) for ev in q.evidence) for t in texts]
     return first_hit_rank(relevant), ndcg_at(gains, len(q.evidence), RETRIEVAL_DEPTH)
 
 
@@ -80,7 +80,7 @@ def evaluate(system: System, questions: list[Question]) -> list[Record]:
             if q.answerable:
                 record.correct = answer.found and answer_matches(answer.text, q.answers)
                 record.cited_evidence = any(
-                    contains_evidence(p.text, ev.quote) for p in answer.citations for ev in q.evidence
+                    ev.found_in(p.text) for p in answer.citations for ev in q.evidence
                 )
         records.append(record)
     return records

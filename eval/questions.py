@@ -24,6 +24,16 @@ BOUNDARY_SHARE = 0.6
 class Evidence:
     source: str
     quote: str
+    # The same fact where the paper states it again, in other words (its English abstract):
+    # a passage with any of them holds this evidence.
+    also: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def quotes(self) -> list[tuple[str, str]]:
+        return [(self.source, self.quote), *self.also]
+
+    def found_in(self, passage_text: str) -> bool:
+        return any(contains_evidence(passage_text, quote) for _, quote in self.quotes)
 
 
 @dataclass
@@ -56,12 +66,18 @@ def load_questions(path: Path) -> list[Question]:
             raise ValueError(f"{path.name}:{n}: missing fields {missing}")
         evidence = []
         if row["evidence"]:
-            evidence.append(Evidence(row["source"], row["evidence"]))
-        evidence += [Evidence(e["source"], e["evidence"]) for e in row.get("extra", [])]
+            evidence.append(_evidence(row))
+        evidence += [_evidence(e) for e in row.get("extra", [])]
         questions.append(
             Question(row["id"], row["question"], row["lang"], row["type"], row["answers"], evidence)
         )
     return questions
+
+
+def _evidence(row: dict) -> Evidence:
+    return Evidence(
+        row["source"], row["evidence"], tuple((e["source"], e["evidence"]) for e in row.get("also", []))
+    )
 
 
 def validate(questions: list[Question], corpus_dir: Path) -> list[str]:
@@ -81,12 +97,12 @@ def validate(questions: list[Question], corpus_dir: Path) -> list[str]:
             problems.append(
                 f"{q.id}: answerable questions need evidence and answers, unanswerable ones neither"
             )
-        for ev in q.evidence:
-            if ev.source not in texts:
-                path = corpus_dir / ev.source
-                texts[ev.source] = path.read_text(encoding="utf-8") if path.is_file() else ""
-            if ev.quote not in texts[ev.source]:
-                problems.append(f"{q.id}: evidence not found verbatim in {ev.source}")
+        for source, quote in (pair for ev in q.evidence for pair in ev.quotes):
+            if source not in texts:
+                path = corpus_dir / source
+                texts[source] = path.read_text(encoding="utf-8") if path.is_file() else ""
+            if quote not in texts[source]:
+                problems.append(f"{q.id}: evidence not found verbatim in {source}")
     return problems
 
 

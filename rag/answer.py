@@ -16,8 +16,9 @@ from typing import Protocol
 
 from .cleaning import is_heading
 from .conversation import Turn, retrieval_query
-from .intent import asks_quantity, is_english
+from .intent import asked_unit, asks_quantity, is_english
 from .keyword import Tokenizer
+from .metadata import is_citation_line
 from .schema import Answer, Passage
 
 NOT_FOUND_ZH = "论文中没有找到能回答这个问题的内容。"
@@ -28,7 +29,7 @@ LEXICAL_WEIGHT = 0.1
 COVERAGE_WEIGHT = 0.1
 MIN_SENTENCE_CHARS = 8
 _QUANTITY = re.compile(
-    r"\d|[一二两三四五六七八九十百千万亿半]+\s*(?:个|名|位|项|次|年|座|家|种|倍|成|%|万|亿)"
+    r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿半]+\s*(?:个|名|位|项|次|年|座|家|种|倍|成|%|万|亿)"
 )
 _REFERENCE_SECTION = re.compile(r"^\s*(?:参考文献|references|bibliography|注释)\s*$", re.I)
 # Footnotes and reference-list entries are sources, not statements of the paper.
@@ -104,9 +105,10 @@ class ExtractiveAnswerer:
     def _candidates(self, question: str, passages: list[Passage]) -> list[Candidate]:
         """Sentences that could answer, best first; each distinct sentence once."""
         terms = set(self.tokenizer.tokens(question))
-        wants_quantity = asks_quantity(question)
+        wants_quantity, unit = asks_quantity(question), asked_unit(question)
         seen: set[str] = set()
         out = []
+        counted: list[Candidate] = []
         for rank, passage in enumerate(passages):
             if _REFERENCE_SECTION.match(passage.section):
                 continue
@@ -116,14 +118,33 @@ class ExtractiveAnswerer:
                     continue
                 if _is_title(sentence, passage.title):
                     continue
-                if wants_quantity and not _QUANTITY.search(sentence):
+                quantities = _new_quantities(sentence, question) if wants_quantity else []
+                if wants_quantity and not quantities:
                     continue
                 if _is_reference(passage.text, start, end):
                     continue
                 seen.add(sentence)
                 overlap = len(terms & set(self.tokenizer.tokens(sentence))) / len(terms) if terms else 0.0
-                out.append(Candidate(rank, start, end, similarity + LEXICAL_WEIGHT * overlap))
-        return sorted(out, key=lambda c: -c.score)
+                candidate = Candidate(rank, start, end, similarity + LEXICAL_WEIGHT * overlap)
+                out.append(candidate)
+                if any(_counts_in(sentence, q, unit) for q in quantities):
+                    counted.append(candidate)
+        return sorted(counted or out, key=lambda c: -c.score)
+
+
+def _new_quantities(sentence: str, question: str) -> list[re.Match[str]]:
+    """The quantities the question does not already state: "2024年春季…多少人" is not answered
+    by a sentence whose only number is 2024."""
+    asked = {m.group(0) for m in _QUANTITY.finditer(question)}
+    return [m for m in _QUANTITY.finditer(sentence) if m.group(0) not in asked]
+
+
+def _counts_in(sentence: str, quantity: re.Match[str], unit: str) -> bool:
+    """Whether the quantity is counted in the asked unit ("11.8万人" for "多少人", not "70年")."""
+    return (
+        bool(unit)
+        and re.match(rf"\s*[万亿千百]*\s*{re.escape(unit)}", sentence[quantity.end() :]) is not None
+    )
 
 
 def _is_title(sentence: str, title: str) -> bool:
@@ -133,10 +154,12 @@ def _is_title(sentence: str, title: str) -> bool:
 
 
 def _is_reference(text: str, start: int, end: int) -> bool:
-    """Judged on the whole line: a reference entry is cut into pieces at its '. '."""
+    """Judged on the whole line: an English reference entry is cut into pieces at its ". ".
+    The paper's own citation line ("引用格式：") is its record, not a cited work."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
-    return bool(_REFERENCE.search(text[line_start : line_end if line_end >= 0 else len(text)]))
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return bool(_REFERENCE.search(line)) and not is_citation_line(line)
 
 
 def compose(question: str, passages: list[Passage], spans: list[tuple[int, int, int]]) -> Answer:

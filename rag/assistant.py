@@ -20,7 +20,7 @@ from .index import PaperIndex, SyncReport, index_exists
 from .ingest import DocumentCache, IngestError, load_corpus, load_files
 from .keyword import Tokenizer
 from .retrieval import HybridRetriever
-from .schema import Answer, Document, Passage
+from .schema import Answer, Document, Paper, Passage
 
 
 class QuestionError(ValueError):
@@ -127,7 +127,7 @@ class Assistant:
 
     # -- documents ------------------------------------------------------------------------
 
-    def papers(self) -> list[dict[str, str]]:
+    def papers(self) -> list[Paper]:
         return self.index.papers()
 
     def reindex(self, progress: Progress | None = None) -> SyncReport:

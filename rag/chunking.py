@@ -17,13 +17,18 @@ from itertools import pairwise
 from typing import Protocol
 
 from .cache import SqliteCache, code_version
+from .cleaning import CJK
 from .config import Settings
 from .schema import Chunk, Document
 from .tokens import TokenCounter
 
 # A Chinese sentence ends at 。！？； (plus closing quotes); an English one at .?! followed
-# by white space or the end, so 11.7%, 1.1 headings, DOIs and URLs stay whole.
-_SENTENCE_END = re.compile(r"[。！？；!?][”’」』）)\"']*|(?<![A-Z])\.(?=\s|$)[\"'”’)]*|…{1,2}[”’]?|\n")
+# by white space or the end, so 11.7%, 1.1 headings, DOIs and URLs stay whole. Inside a
+# line, ". " after a Chinese character separates the fields of a reference entry (GB/T 7714:
+# "张建平, 张旭. 题名. 刊名, 2023"), not sentences.
+_SENTENCE_END = re.compile(
+    rf"[。！？；!?][”’」』）)\"']*|(?<![A-Z{CJK}])\.(?=\s|$)[\"'”’)]*|(?<=[{CJK}])\.(?=\n|$)|…{{1,2}}[”’]?|\n"
+)
 _SOFT_BREAK = re.compile(r"[，、：,:]")
 
 

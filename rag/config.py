@@ -40,7 +40,7 @@ class Settings:
     # The answerer abstains when the best evidence scores below these (Chinese /
     # English questions); calibrated on eval/questions.jsonl by `rag eval --calibrate`.
     min_evidence_score: float = 0.965
-    min_evidence_score_en: float = 0.895
+    min_evidence_score_en: float = 0.901
     answer_sentences: int = 3
     max_question_chars: int = 2000
     history_turns: int = 3

@@ -15,7 +15,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,17 @@ from .embeddings import CachedEmbedder, LangChainEmbeddings, Progress
 from .ingest import Corpus
 from .keyword import KeywordIndex, Tokenizer, fingerprint
 from .metadata import RECORD_WINDOW, record_terms
-from .schema import Chunk, Document
+from .schema import Chunk, Document, Paper
 
 log = logging.getLogger(__name__)
 _BATCH = 256
 # Rows per read of a whole collection: Chroma's SQLite refuses one query with more than 32,766
 # variables, which a get of every chunk's metadata passes at about 30,000 chunks.
 _PAGE = 10_000
+
+
+def _in_files(sources: Collection[str]) -> Any:
+    return {"source": {"$in": list(sources)}} if sources else None
 
 
 class IndexUnavailable(RuntimeError):
@@ -168,6 +172,7 @@ class PaperIndex:
             )
         self._keyword: KeywordIndex | None = None
         self._keyword_checked = 0.0
+        self._papers: tuple[KeywordIndex, list[Paper]] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer) -> PaperIndex:
@@ -413,22 +418,32 @@ class PaperIndex:
     def chunk_ids(self) -> list[str]:
         return list(self.chunks.get(include=[])["ids"])
 
-    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """An empty collection answers with no hits, so no count is asked first (3 ms a query)."""
-        hits = self.chunks.similarity_search_by_vector_with_relevance_scores(vector.tolist(), k=k)
+    def dense_search(
+        self, vector: np.ndarray, k: int, sources: Collection[str] = ()
+    ) -> list[tuple[str, float]]:
+        """Only in the files ``sources`` when given. An empty collection answers with no hits,
+        so no count is asked first (3 ms a query)."""
+        hits = self.chunks.similarity_search_by_vector_with_relevance_scores(
+            vector.tolist(), k=k, filter=_in_files(sources)
+        )
         return [(str(doc.id), 1.0 - float(distance)) for doc, distance in hits]
 
-    def sentence_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+    def sentence_search(
+        self, vector: np.ndarray, k: int, sources: Collection[str] = ()
+    ) -> list[tuple[str, float]]:
         """Chunks ranked by their best-matching sentence (a short fact inside a long chunk)."""
-        hits = self.sentences.similarity_search_by_vector_with_relevance_scores(vector.tolist(), k=k)
+        hits = self.sentences.similarity_search_by_vector_with_relevance_scores(
+            vector.tolist(), k=k, filter=_in_files(sources)
+        )
         best: dict[str, float] = {}
         for doc, distance in hits:
             chunk_id = str(doc.metadata["chunk_id"])
             best.setdefault(chunk_id, 1.0 - float(distance))
         return list(best.items())
 
-    def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:
-        return self.keyword_index().search(self.tokenizer.tokens(text), k)
+    def keyword_search(self, text: str, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
+        within = set(self.chunks.get(where=_in_files(sources), include=[])["ids"]) if sources else None
+        return self.keyword_index().search(self.tokenizer.tokens(text), k, within)
 
     def in_corpus(self, word: str) -> bool:
         """Whether the papers use ``word`` (every keyword it splits into is indexed)."""
@@ -464,15 +479,36 @@ class PaperIndex:
             for meta, vector in zip(data["metadatas"], data["embeddings"], strict=True)
         ]
 
-    def papers(self) -> list[dict[str, str]]:
-        """One entry per paper, with the files it came from."""
-        data = self._read_all(self.chunks, ["metadatas"])
-        papers: dict[str, dict[str, str]] = {}
+    def papers(self) -> list[Paper]:
+        """One entry per paper, read from each file's first chunk, kept while the keyword
+        index (rebuilt whenever the chunks change) stays the same."""
+        keyword = self.keyword_index()
+        cached = self._papers
+        if cached is not None and cached[0] is keyword:
+            return cached[1]
+        where: Any = {"position": 0}
+        data = self.chunks.get(where=where, include=["metadatas"])
+        sources: dict[str, set[str]] = {}
+        first: dict[str, dict[str, Any]] = {}
         for meta in data["metadatas"]:
-            entry = papers.setdefault(
-                str(meta.get("paper_id", meta["source"])),
-                {k: str(meta.get(k, "")) for k in ("title", "authors", "journal", "year", "issue", "doi")},
-            )
-            sources = set(filter(None, entry.get("sources", "").split(", "))) | {str(meta["source"])}
-            entry["sources"] = ", ".join(sorted(sources))
-        return sorted(papers.values(), key=lambda p: p["sources"])
+            paper_id = str(meta.get("paper_id", meta["source"]))
+            sources.setdefault(paper_id, set()).add(str(meta["source"]))
+            first.setdefault(paper_id, dict(meta))
+        papers = sorted(
+            (
+                Paper(
+                    paper_id=paper_id,
+                    title=str(meta.get("title", "")),
+                    authors=tuple(a for a in str(meta.get("authors", "")).split("、") if a),
+                    journal=str(meta.get("journal", "")),
+                    year=str(meta.get("year", "")),
+                    issue=str(meta.get("issue", "")),
+                    doi=str(meta.get("doi", "")),
+                    sources=tuple(sorted(sources[paper_id])),
+                )
+                for paper_id, meta in first.items()
+            ),
+            key=lambda paper: paper.sources,
+        )
+        self._papers = (keyword, papers)
+        return papers

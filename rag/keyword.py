@@ -147,12 +147,17 @@ class KeywordIndex:
             [*kept_ids, *ids], counts, np.concatenate([self.lengths[keep], lengths]), vocab
         )
 
-    def search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
+    def search(
+        self, tokens: list[str], k: int, within: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The best ``k`` chunks, of those in ``within`` when it is given."""
         cols = [self.vocab[t] for t in dict.fromkeys(tokens) if t in self.vocab]
         if not cols or not self.ids:
             return []
         scores = self.matrix[:, cols] @ self.idf[cols]
         scores = np.asarray(scores).ravel()
+        if within is not None:
+            scores = scores * np.fromiter((i in within for i in self.ids), dtype=bool, count=len(self.ids))
         k = min(k, int((scores > 0).sum()))
         if k == 0:
             return []

@@ -66,6 +66,11 @@ def record_terms(text: str, journal: str = "", doi: str = "") -> str:
     return " ".join(words for name, words in _FIELD_WORDS.items() if name in fields)
 
 
+def is_citation_line(line: str) -> bool:
+    """Whether ``line`` is the paper's own "cite this article as" line."""
+    return bool(_SOURCE.search(line))
+
+
 @dataclass
 class PaperRecord:
     title: str = ""

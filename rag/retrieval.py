@@ -29,6 +29,7 @@ from .embeddings import Embedder
 from .index import PaperIndex
 from .intent import is_english
 from .schema import Passage
+from .scope import PaperNamer
 
 # A passage that repeats this share of a better-ranked one (overlapping neighbours,
 # an abstract page beside the full paper) adds nothing for the reader.
@@ -54,37 +55,46 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self.translator = translator
+        self.namer = PaperNamer(translator)
 
     def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
         """Each reading of the question gives one dense ranking and the text one keyword
         ranking. An English question is read twice: as asked, with its Chinese key terms
-        appended, and as those terms alone, which the small model places nearer Chinese text."""
+        appended, and as those terms alone, which the small model places nearer Chinese text.
+        A question that names papers is searched in those papers only (rag.scope).
+        How much of the question the top passages cover is counted, for an English question, on
+        its Chinese terms: the papers' body is Chinese, so its English words occur only in abstracts."""
         k = k or self.settings.top_k
         pool = max(self.settings.candidates, k)
+        sources = [
+            source for paper in self.namer.named(query, self.index.papers()) for source in paper.sources
+        ]
         english = is_english(query)
         terms = self.translator.chinese_terms(query, self.index.in_corpus) if english else []
         query = " ".join([query, *terms])
         vector = self.embedder.embed_query(query)
-        dense = [self._dense(vector, pool)]
+        dense = [self._dense(vector, pool, sources)]
         if terms:
-            dense.append(self._dense(self.embedder.embed_query(" ".join(terms)), pool))
-        keyword = self.index.keyword_search(query, pool)
+            dense.append(self._dense(self.embedder.embed_query(" ".join(terms)), pool, sources))
+        keyword = self.index.keyword_search(query, pool, sources)
         weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
         fused = rrf([*dense, keyword], weights) if english else fuse_scores([*dense, keyword], weights)
         shortlist = [chunk_id for chunk_id, _ in fused[: max(3 * k, 12)]]
         passages = self._passages(shortlist, dict(fused), dict(dense[0]), dict(keyword), vector)
         passages = drop_near_duplicates(passages)
-        coverage = self.index.term_coverage(query, [f"{p.title} {p.text}" for p in passages[:COVERAGE_DEPTH]])
+        coverage = self.index.term_coverage(
+            " ".join(terms) or query, [f"{p.title} {p.text}" for p in passages[:COVERAGE_DEPTH]]
+        )
         for passage in passages:
             passage.metadata["coverage"] = coverage
         return passages[:k]
 
-    def _dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+    def _dense(self, vector: np.ndarray, k: int, sources: Sequence[str] = ()) -> list[tuple[str, float]]:
         """Chunks by their own similarity or their best sentence's, whichever is higher: a
         short fact inside a long chunk counts, but a chunk is not voted for twice."""
         best: dict[str, float] = {}
-        for chunk_id, similarity in self.index.dense_search(vector, k) + self.index.sentence_search(
-            vector, 2 * k
+        for chunk_id, similarity in self.index.dense_search(vector, k, sources) + self.index.sentence_search(
+            vector, 2 * k, sources
         ):
             best[chunk_id] = max(best.get(chunk_id, -1.0), similarity)
         return sorted(best.items(), key=lambda kv: -kv[1])

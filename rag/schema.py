@@ -66,6 +66,20 @@ class Chunk:
     metadata: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
+@dataclass(frozen=True)
+class Paper:
+    """One paper in the index, with the files it came from."""
+
+    paper_id: str
+    title: str
+    authors: tuple[str, ...]
+    journal: str
+    year: str
+    issue: str
+    doi: str
+    sources: tuple[str, ...]
+
+
 @dataclass
 class Passage:
     """A chunk as retrieved for a question, with its score and citation details."""

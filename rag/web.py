@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import gradio as gr
 
-from rag import Answer, Assistant, Passage, QuestionError, Turn
+from rag import Answer, Assistant, Paper, Passage, QuestionError, Turn
 
 log = logging.getLogger(__name__)
 
@@ -183,9 +183,11 @@ def answer_message(answer: Answer) -> str:
     return chat_text("\n".join([answer.text, *notes, "", timing_line(answer)]))
 
 
-def paper_rows(papers: Sequence[dict[str, str]]) -> list[list[str]]:
-    keys = ("authors", "year", "journal", "sources")
-    return [[p.get("title") or p.get("sources", ""), *(p.get(k, "") for k in keys)] for p in papers]
+def paper_rows(papers: Sequence[Paper]) -> list[list[str]]:
+    return [
+        [p.title or ", ".join(p.sources), "、".join(p.authors), p.year, p.journal, ", ".join(p.sources)]
+        for p in papers
+    ]
 
 
 class IndexReport(Protocol):

@@ -139,7 +139,7 @@ def test_english_quotes_are_joined_with_spaces(tokenizer: Tokenizer) -> None:
 @pytest.mark.parametrize(
     "reference",
     [
-        # Reference entries are split into sentences at ". "; no piece of one may be quoted.
+        # No piece of a reference entry may be quoted (English ones are split at ". ").
         "[1] 张立辉，黄建平. 气候合作的路径[J]. 太平洋学报，2025，33(4)：50-62.",
         "[2] 气候合作的路径[J]. 太平洋学报，2025，33(4)：50-62.",
         "①联合国气候变化框架公约，https://unfccc.int/process-and-meetings。",
@@ -153,6 +153,28 @@ def test_reference_and_footnote_lines_are_never_quoted(tokenizer: Tokenizer, ref
     answer = answerer(tokenizer).answer("天山冰川减少了多少？", passages)
     assert answer.found
     assert answer.text == f"{GLACIER}[1]"
+
+
+def test_the_papers_own_citation_line_is_its_record_and_can_answer(tokenizer: Tokenizer) -> None:
+    own = "引用格式：张建平，张旭. 气候合作经验借鉴及启示. 中国科学院院刊，2023, 38(9): 1407-1415."
+    passages = [passage("a", [(own + "\n", 0.95), (GLACIER, 0.6)])]
+    answer = answerer(tokenizer).answer("这篇论文发表在哪本期刊的哪一期？", passages)
+    assert answer.text.startswith(f"{own}[1]")
+
+
+def test_a_how_many_question_is_answered_by_a_new_number_in_the_asked_unit(tokenizer: Tokenizer) -> None:
+    """The question's own 2024 answers nothing, and "多少人" counts people, not years (70年)."""
+    context = "2024年春季，哈萨克斯坦遭遇70年来最严重的洪水灾害。"
+    figure = "极端降雨与异常融雪叠加导致该国11.8万人疏散。"
+    passages = [passage("a", [(context, 0.95), (figure, 0.85), (RIVERS, 0.9)])]
+    answer = answerer(tokenizer).answer("2024年春季哈萨克斯坦的洪灾中有多少人被疏散？", passages)
+    assert answer.text == f"{figure}[1]"
+    unitless = answerer(tokenizer).answer("2024年春季的洪灾规模有多大？", passages)
+    assert unitless.text.startswith(context)
+    only_the_year = answerer(tokenizer).answer(
+        "2024年春季有多少人被疏散？", [passage("b", [("2024年春季发生洪灾。", 0.95)])]
+    )
+    assert not only_the_year.found
 
 
 def test_fragments_too_short_to_read_are_never_quoted(tokenizer: Tokenizer) -> None:

@@ -122,7 +122,7 @@ def test_load_builds_the_index_in_the_server(server_settings: Settings, chroma_s
     assert chunks.count() == assistant.index.count() > 0
     assert client.get_collection(f"{server_settings.collection}-sentences").count() > chunks.count()
     assert not chroma_dir(server_settings).exists(), "nothing of Chroma may be written locally"
-    assert {p["sources"] for p in assistant.papers()} >= {"new_energy.md"}
+    assert {p.sources for p in assistant.papers()} >= {("new_energy.md",)}
     # Only the keyword index is per process, next to where an embedded index would be.
     assert (server_settings.index_dir / "keyword" / server_settings.collection / "keyword.json").is_file()
 

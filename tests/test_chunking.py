@@ -78,6 +78,12 @@ def test_english_sentences_keep_initials_decimals_and_dois_whole() -> None:
     ]
 
 
+def test_a_chinese_reference_entry_is_one_sentence() -> None:
+    """GB/T 7714 separates an entry's fields with ". "; Chinese prose ends sentences with 。."""
+    entry = "引用格式：张建平，张旭. “一带一路”国家合作经验借鉴. 中国科学院院刊，2023, 38(9): 1407-1415."
+    assert sentences(f"{entry}\n中文行末的句点.\n下一句。") == [entry, "中文行末的句点.", "下一句。"]
+
+
 def test_a_line_break_ends_a_sentence_and_white_space_is_not_part_of_one() -> None:
     text = "  一、引言\n\n正文第一句。  \n"
     spans = sentence_spans(text)

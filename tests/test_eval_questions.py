@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.questions import Question, answer_matches, contains_evidence, load_questions, validate
+from eval.questions import Evidence, Question, answer_matches, contains_evidence, load_questions, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,25 @@ def test_validation_catches_a_quote_that_is_not_in_the_paper(questions: list[Que
     assert validate([broken], ROOT / "corpus") == [
         "x1: evidence not found verbatim in " + broken.evidence[0].source
     ]
+
+
+def test_a_fact_stated_again_in_the_english_abstract_is_found_in_either_wording() -> None:
+    source = "000_4af636635f89b5c1.txt"
+    evidence = Evidence(
+        source,
+        "国际金融机构提供的资金与机制支持成为重要的外部保障",
+        ((source, "a vital external safeguard"),),
+    )
+    assert evidence.found_in(
+        "…the support offered by international financial institutions serves as a vital external safeguard."
+    )
+    assert evidence.found_in("国际金融机构提供的资金与机制支持成为重要的外部保障。")
+    assert not evidence.found_in("双方共同面临的气候挑战构成合作的内生动力。")
+    wrong = Evidence(
+        source, "国际金融机构提供的资金与机制支持成为重要的外部保障", ((source, "not in the paper at all"),)
+    )
+    question = Question("x2", "What safeguards the cooperation?", "en", "fact", ["financial"], [wrong])
+    assert validate([question], ROOT / "corpus") == [f"x2: evidence not found verbatim in {source}"]
 
 
 def test_relevance_ignores_punctuation_and_white_space_from_cleaning() -> None:

@@ -148,13 +148,13 @@ def test_an_index_opened_later_holds_the_same_and_lists_papers(
     assert sync(index, settings, chunker).texts_embedded == 0
 
     papers = index.papers()
-    assert [p["sources"] for p in papers] == [
-        "climate_cooperation.txt, climate_cooperation_catalogue.txt",
-        "new_energy.md",
+    assert [p.sources for p in papers] == [
+        ("climate_cooperation.txt", "climate_cooperation_catalogue.txt"),
+        ("new_energy.md",),
     ]
-    assert papers[0]["title"] == "高质量共建“一带一路”背景下中国与中亚国家加强气候合作的基础、价值与路径"
-    assert papers[0]["authors"] == "张立辉、黄忠伟、黄建平"
-    assert papers[1]["doi"] == "10.13885/j.issn.1000-2804.2026.01.004"
+    assert papers[0].title == "高质量共建“一带一路”背景下中国与中亚国家加强气候合作的基础、价值与路径"
+    assert papers[0].authors == ("张立辉", "黄忠伟", "黄建平")
+    assert papers[1].doi == "10.13885/j.issn.1000-2804.2026.01.004"
     docs = {d.source: d for d in load_corpus(settings.corpus_dir).documents}
     assert index.file_hashes() == {s: docs[s].content_hash for s in SOURCES}
 

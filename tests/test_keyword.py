@@ -84,6 +84,12 @@ def test_scores_are_sorted_and_only_matches_are_returned(index: KeywordIndex, to
     assert len(index.search(tokenizer.tokens("项目 合作 冰川"), 1)) == 1
 
 
+def test_a_search_within_some_chunks_ranks_only_those(index: KeywordIndex, tokenizer: Tokenizer) -> None:
+    query = tokenizer.tokens("项目 合作 冰川")
+    assert set(ids(index.search(query, 10, within={"energy", "finance"}))) == {"energy", "finance"}
+    assert index.search(query, 10, within=set()) == []
+
+
 def test_unknown_or_empty_queries_find_nothing(index: KeywordIndex, tokenizer: Tokenizer) -> None:
     assert index.search(tokenizer.tokens("量子计算"), 5) == []
     assert index.search([], 5) == []

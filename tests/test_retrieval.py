@@ -197,3 +197,20 @@ def test_a_question_for_a_record_field_finds_the_line_that_prints_it(assistant: 
     assert any("新疆大学学报" in p.text for p in passages)
     funded = assistant.retrieve("这篇气候合作论文由哪个基金资助？", k=5)
     assert any("24YJCGJW008" in p.text for p in funded)
+
+
+# -- a named paper ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "naming",
+    ["卫玲、梁炜的论文中，", "In Wei Ling and Liang Wei's paper, "],
+)
+def test_a_question_that_names_a_paper_is_searched_in_that_paper_only(
+    assistant: Assistant, naming: str
+) -> None:
+    """Both papers discuss cooperation with Central Asia; naming the authors picks one."""
+    question = "中国与中亚国家的合作有哪些路径？"
+    unnamed = {p.source for p in assistant.retrieve(question, k=8)}
+    assert "climate_cooperation.txt" in unnamed
+    assert {p.source for p in assistant.retrieve(naming + question, k=8)} == {"new_energy.md"}
