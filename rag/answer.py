@@ -16,7 +16,7 @@ from typing import Protocol
 
 from .cleaning import is_heading
 from .conversation import Turn, retrieval_query
-from .intent import asked_unit, asks_quantity, is_english
+from .intent import asked_unit, asks_quantity, asks_time, is_english
 from .keyword import Tokenizer
 from .metadata import is_citation_line
 from .schema import Answer, Passage
@@ -31,6 +31,7 @@ MIN_SENTENCE_CHARS = 8
 _QUANTITY = re.compile(
     r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿半]+\s*(?:个|名|位|项|次|年|座|家|种|倍|成|%|万|亿)"
 )
+_DATE = re.compile(r"(?:19|20)\d{2}(?:\s*年)?|\d{1,2}\s*月")
 _REFERENCE_SECTION = re.compile(r"^\s*(?:参考文献|references|bibliography|注释)\s*$", re.I)
 # Footnotes and reference-list entries are sources, not statements of the paper.
 _REFERENCE = re.compile(
@@ -105,10 +106,10 @@ class ExtractiveAnswerer:
     def _candidates(self, question: str, passages: list[Passage]) -> list[Candidate]:
         """Sentences that could answer, best first; each distinct sentence once."""
         terms = set(self.tokenizer.tokens(question))
-        wants_quantity, unit = asks_quantity(question), asked_unit(question)
+        wants_quantity, wants_time = asks_quantity(question), asks_time(question)
+        unit = asked_unit(self.tokenizer.words(question)) if wants_quantity else ""
         seen: set[str] = set()
         out = []
-        counted: list[Candidate] = []
         for rank, passage in enumerate(passages):
             if _REFERENCE_SECTION.match(passage.section):
                 continue
@@ -118,33 +119,32 @@ class ExtractiveAnswerer:
                     continue
                 if _is_title(sentence, passage.title):
                     continue
-                quantities = _new_quantities(sentence, question) if wants_quantity else []
-                if wants_quantity and not quantities:
+                quantities = _new(_QUANTITY, sentence, question)
+                if wants_quantity and not any(_counts_in(sentence, q, unit) for q in quantities):
+                    continue
+                if wants_time and not _new(_DATE, sentence, question):
                     continue
                 if _is_reference(passage.text, start, end):
                     continue
                 seen.add(sentence)
                 overlap = len(terms & set(self.tokenizer.tokens(sentence))) / len(terms) if terms else 0.0
-                candidate = Candidate(rank, start, end, similarity + LEXICAL_WEIGHT * overlap)
-                out.append(candidate)
-                if any(_counts_in(sentence, q, unit) for q in quantities):
-                    counted.append(candidate)
-        return sorted(counted or out, key=lambda c: -c.score)
+                out.append(Candidate(rank, start, end, similarity + LEXICAL_WEIGHT * overlap))
+        return sorted(out, key=lambda c: -c.score)
 
 
-def _new_quantities(sentence: str, question: str) -> list[re.Match[str]]:
-    """The quantities the question does not already state: "2024年春季…多少人" is not answered
-    by a sentence whose only number is 2024."""
-    asked = {m.group(0) for m in _QUANTITY.finditer(question)}
-    return [m for m in _QUANTITY.finditer(sentence) if m.group(0) not in asked]
+def _new(pattern: re.Pattern[str], sentence: str, question: str) -> list[re.Match[str]]:
+    """The numbers or dates of the sentence that the question does not already state:
+    "2024年春季…多少人" is not answered by a sentence whose only number is 2024."""
+    asked = {m.group(0) for m in pattern.finditer(question)}
+    return [m for m in pattern.finditer(sentence) if m.group(0) not in asked]
 
 
 def _counts_in(sentence: str, quantity: re.Match[str], unit: str) -> bool:
-    """Whether the quantity is counted in the asked unit ("11.8万人" for "多少人", not "70年")."""
-    return (
-        bool(unit)
-        and re.match(rf"\s*[万亿千百]*\s*{re.escape(unit)}", sentence[quantity.end() :]) is not None
-    )
+    """Whether the quantity is in the asked unit ("11.8万人" for "多少人", not "70年"); any
+    quantity counts when the question names no unit. A sentence without the asked unit does
+    not answer: "多少兆瓦" is not answered by a figure in years."""
+    after = sentence[quantity.end() :]
+    return not unit or re.match(rf"\s*[万亿千百]*\s*{re.escape(unit)}", after) is not None
 
 
 def _is_title(sentence: str, title: str) -> bool:

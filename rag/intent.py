@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _ASKS_QUANTITY = re.compile(
     r"多少|多大|多长|多高|多远|(?<!哪)几[个名位项次年座家种]|百分之|比例|占比|"
@@ -22,11 +23,31 @@ def asks_quantity(question: str) -> bool:
     return bool(_ASKS_QUANTITY.search(question))
 
 
-_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)[万亿千百]*([\u3400-\u9fff])")
+_ASKS_TIME = re.compile(r"什么时候|何时|哪一年|哪年|哪个月|\b(?:when|what year|which year)\b", re.I)
+_MULTIPLIERS = "万亿千百"
+# Measure words and units a count or amount is given in.
+_UNITS = frozenset(
+    """
+    人 个 名 位 项 次 场 年 月 天 座 家 种 倍 元 吨 条 台 户 所 辆 艘 篇 届 美元 公斤 千克 公里 千米
+    米 亩 公顷 平方公里 平方米 立方米 兆瓦 千瓦 吉瓦 瓦 太瓦时 千瓦时 度 小时 百分点
+    """.split()
+)
 
 
-def asked_unit(question: str) -> str:
-    """What the quantity is counted in: 人 for "多少人", 美 for "多少亿美元" (the first
-    character after the multipliers); empty when the question does not say."""
-    match = _ASKED_UNIT.search(question)
-    return match.group(1) if match else ""
+def asks_time(question: str) -> bool:
+    """ "When / which year": only a sentence with a date can answer it."""
+    return bool(_ASKS_TIME.search(question))
+
+
+def asked_unit(words: Sequence[str]) -> str:
+    """The unit a how-many question counts in, from its words (jieba's): 人 for 多少/人,
+    美元 for 多少/亿美元, 个 for 几个; empty for 多少/项目 (a noun, not a unit) or no unit."""
+    for n, word in enumerate(words):
+        if word == "多少" and n + 1 < len(words):
+            unit = words[n + 1].lstrip(_MULTIPLIERS)
+        elif word.startswith("几") and not (n and words[n - 1] == "哪"):
+            unit = word[1:]
+        else:
+            continue
+        return unit if unit in _UNITS else ""
+    return ""

@@ -51,6 +51,11 @@ class Tokenizer:
             self._jieba.check_initialized()
             return int(self._jieba.FREQ.get(word, 0))
 
+    def words(self, text: str) -> list[str]:
+        """The text as jieba segments it, every piece kept (punctuation too)."""
+        with self._lock:
+            return list(self._jieba.lcut(text))
+
     def tokens(self, text: str) -> list[str]:
         out: list[str] = []
         for piece in _TOKEN.findall(text):

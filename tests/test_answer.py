@@ -175,6 +175,15 @@ def test_a_how_many_question_is_answered_by_a_new_number_in_the_asked_unit(token
         "2024年春季有多少人被疏散？", [passage("b", [("2024年春季发生洪灾。", 0.95)])]
     )
     assert not only_the_year.found
+    assert not answerer(tokenizer).answer("这场洪灾造成多少兆瓦的电力损失？", passages).found
+
+
+def test_a_when_question_is_answered_only_by_a_sentence_with_a_new_date(tokenizer: Tokenizer) -> None:
+    dated = "该管道预计于2030年建成通气。"
+    passages = [passage("a", [("中亚天然气管道D线是双方合作的重点工程。", 0.95), (dated, 0.85)])]
+    assert answerer(tokenizer).answer("中亚天然气管道D线预计什么时候建成？", passages).text == f"{dated}[1]"
+    undated = [passage("b", [("中亚天然气管道D线是双方合作的重点工程。", 0.95)])]
+    assert not answerer(tokenizer).answer("中亚天然气管道D线预计什么时候建成？", undated).found
 
 
 def test_fragments_too_short_to_read_are_never_quoted(tokenizer: Tokenizer) -> None:

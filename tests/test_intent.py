@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.intent import asked_unit, asks_quantity, is_english
+from rag.intent import asked_unit, asks_quantity, asks_time, is_english
+from rag.keyword import Tokenizer
 
 
 @pytest.mark.parametrize(
@@ -39,15 +40,35 @@ def test_a_question_is_english_when_latin_letters_outweigh_chinese() -> None:
     assert not is_english("卫玲对中亚新能源合作有哪些发现？")
 
 
+@pytest.fixture(scope="module")
+def tokenizer() -> Tokenizer:
+    return Tokenizer()
+
+
 @pytest.mark.parametrize(
     ("question", "unit"),
     [
         ("洪灾中共有多少人被疏散？", "人"),
-        ("日本的气候ODA达到多少亿美元？", "美"),
+        ("日本的气候ODA达到多少亿美元？", "美元"),
         ("中亚已投用几个鲁班工坊？", "个"),
+        ("风电项目的装机容量是多少兆瓦？", "兆瓦"),
+        ("中国提供并动员了多少项目资金？", ""),
         ("冰川减少了多少？", ""),
         ("作者提炼出了哪几个核心要素？", ""),
     ],
 )
-def test_the_unit_a_quantity_is_asked_in(question: str, unit: str) -> None:
-    assert asked_unit(question) == unit
+def test_the_unit_a_quantity_is_asked_in(tokenizer: Tokenizer, question: str, unit: str) -> None:
+    """项目 after 多少 is what is counted, not a unit: the figure may be in 亿元."""
+    assert asked_unit(tokenizer.words(question)) == unit
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("中亚天然气管道D线预计什么时候建成？", True),
+        ("In which year does Kazakhstan aim to reach carbon neutrality?", True),
+        ("为什么要优先发展风电？", False),
+    ],
+)
+def test_when_and_which_year_want_a_date(question: str, expected: bool) -> None:
+    assert asks_time(question) is expected
