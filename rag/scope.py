@@ -59,6 +59,8 @@ class PaperNamer:
     def _names_author(self, question: str, author: str) -> bool:
         if author in question:
             return True
+        if not _LATIN_WORD.search(question.lower()):  # no pinyin to match, no dictionary to load
+            return False
         if author not in self._patterns:
             self._patterns[author] = self._romanised(author)
         pattern = self._patterns[author]
@@ -83,6 +85,8 @@ class PaperNamer:
         if name in question:
             return True
         words = {form for word in _LATIN_WORD.findall(question.lower()) for form in word_forms(word)}
+        if not words:
+            return False
         if name not in self._journals:
             self._journals[name] = self.translator.english_words(name)
         covered = [len(piece) for piece, senses in self._journals[name] if senses & words]

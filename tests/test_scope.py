@@ -104,3 +104,12 @@ def test_a_question_that_names_no_paper(namer: PaperNamer) -> None:
 def test_a_longer_romanised_name_is_not_a_shorter_one(namer: PaperNamer) -> None:
     """张旭 is "Zhang Xu", not the start of "Zhang Xuan"."""
     assert named(namer, "What did Zhang Xuan find?") == []
+
+
+def test_a_chinese_question_is_read_without_loading_the_dictionary() -> None:
+    """CC-CEDICT takes seconds to load; only romanised names and English journal names need it."""
+    translator = TermTranslator(Tokenizer().frequency)
+    namer = PaperNamer(translator)
+    assert [p.paper_id for p in namer.named("张建平、张旭这篇论文由哪个项目资助？", PAPERS)] == ["experience"]
+    assert namer.named("天山冰川过去50年减少了多少？", PAPERS) == []
+    assert "_loaded" not in vars(translator)
