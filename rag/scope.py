@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .cleaning import CJK
 from .crosslingual import TermTranslator, word_forms
@@ -30,15 +31,43 @@ _MAIN_TITLE = re.compile(r"[：:]")
 _MIN_TITLE_CHARS = 8
 
 
+@dataclass(frozen=True)
+class _Entry:
+    paper: Paper
+    titles: tuple[str, ...]  # compacted: the title and its part before the subtitle
+    journal: str  # without its edition, "（哲学社会科学版）"
+
+
 class PaperNamer:
+    """Each identifier is prepared once per list of papers, so that a question is matched
+    against a thousand papers in about a millisecond."""
+
     def __init__(self, translator: TermTranslator) -> None:
         self.translator = translator
-        self._patterns: dict[str, re.Pattern[str] | None] = {}
+        self._prepared: tuple[Sequence[Paper], list[_Entry]] | None = None
+        self._spelled: tuple[Sequence[Paper], dict[str, set[str]]] | None = None
+        self._romanised: dict[str, set[str]] = {}
         self._journals: dict[str, list[tuple[str, frozenset[str]]]] = {}
 
     def named(self, question: str, papers: Sequence[Paper]) -> list[Paper]:
         """The papers the question names (none when it names no paper)."""
-        scores = [(self._score(question, paper), paper) for paper in papers]
+        # A name in pinyin and a journal's name in English are two words or more; one Latin
+        # word (an acronym in a Chinese question) names nothing and loads no dictionary.
+        latin = _LATIN_WORD.findall(question.lower())
+        if len(latin) < 2:
+            latin = []
+        spoken = self._romanised_authors(latin, papers) if latin else set()
+        words = {form for word in latin for form in word_forms(word)}
+        journals: dict[str, bool] = {}
+        compact = _compact(question)
+        scores = []
+        for entry in self._entries(papers):
+            authors = sum(author in question or author in spoken for author in entry.paper.authors)
+            if entry.journal and entry.journal not in journals:
+                journals[entry.journal] = self._names_journal(question, words, entry.journal)
+            journal = bool(entry.journal) and journals[entry.journal]
+            title = any(t in compact for t in entry.titles)
+            scores.append((authors + int(journal) + int(title), entry.paper))
         best = max((score for score, _ in scores), default=0)
         if best == 0:
             return []
@@ -46,45 +75,56 @@ class PaperNamer:
         years = set(_YEAR.findall(question))
         return [paper for paper in named if paper.year in years] or named
 
-    def _score(self, question: str, paper: Paper) -> int:
-        """How many of the paper's identifiers (each author, the journal, the title) the question names."""
-        authors = sum(self._names_author(question, author) for author in paper.authors)
-        journal = bool(paper.journal) and self._names_journal(question, paper.journal)
-        titles = {paper.title, _MAIN_TITLE.split(paper.title)[0]}
-        title = any(
-            len(_compact(t)) >= _MIN_TITLE_CHARS and _compact(t) in _compact(question) for t in titles
-        )
-        return authors + int(journal) + int(title)
+    def _entries(self, papers: Sequence[Paper]) -> list[_Entry]:
+        prepared = self._prepared
+        if prepared is not None and prepared[0] is papers:
+            return prepared[1]
+        entries = [
+            _Entry(
+                paper,
+                tuple(
+                    t
+                    for t in {_compact(paper.title), _compact(_MAIN_TITLE.split(paper.title)[0])}
+                    if len(t) >= _MIN_TITLE_CHARS
+                ),
+                _EDITION.sub("", paper.journal),
+            )
+            for paper in papers
+        ]
+        self._prepared = (papers, entries)
+        return entries
 
-    def _names_author(self, question: str, author: str) -> bool:
-        if author in question:
-            return True
-        if not _LATIN_WORD.search(question.lower()):  # no pinyin to match, no dictionary to load
-            return False
-        if author not in self._patterns:
-            self._patterns[author] = self._romanised(author)
-        pattern = self._patterns[author]
-        return pattern is not None and pattern.search(question.lower()) is not None
+    def _romanised_authors(self, latin: list[str], papers: Sequence[Paper]) -> set[str]:
+        """The authors whose pinyin the question writes: runs of two to four of its Latin
+        words, joined ("ZHANG Li-hui" -> "zhanglihui"), looked up among the authors' spellings."""
+        spelled = self._spelled
+        if spelled is None or spelled[0] is not papers:
+            index: dict[str, set[str]] = {}
+            for author in {author for paper in papers for author in paper.authors}:
+                for spelling in self._spellings(author):
+                    index.setdefault(spelling, set()).add(author)
+            spelled = self._spelled = (papers, index)
+        runs = {
+            "".join(latin[i:j]) for i in range(len(latin)) for j in range(i + 2, min(i + 5, len(latin) + 1))
+        }
+        return {author for run in runs for author in spelled[1].get(run, ())}
 
-    def _romanised(self, name: str) -> re.Pattern[str] | None:
-        """A pattern for the name in pinyin, family name first or last."""
-        if not re.fullmatch(f"[{CJK}]{{2,4}}", name):
-            return None
-        syllables = [self.translator.readings(char) for char in name]
-        if not all(syllables):
-            return None
-        alternatives = []
-        for split in {1, len(name) - 2} if len(name) == 4 else {1}:
-            family = r"[\s-]?".join(_any(s) for s in syllables[:split])
-            given = r"[\s-]?".join(_any(s) for s in syllables[split:])
-            alternatives += [rf"{family}[\s,]+{given}", rf"{given}\s+{family}"]
-        return re.compile(rf"\b(?:{'|'.join(alternatives)})\b")
+    def _spellings(self, name: str) -> set[str]:
+        """The name in pinyin, family name first or last, every reading of each character."""
+        if name not in self._romanised:
+            spellings: set[str] = set()
+            if re.fullmatch(f"[{CJK}]{{2,4}}", name):
+                syllables = [self.translator.readings(char) for char in name]
+                for split in {1, len(name) - 2} if len(name) == 4 else {1}:
+                    for family in _joined(syllables[:split]):
+                        for given in _joined(syllables[split:]):
+                            spellings |= {family + given, given + family}
+            self._romanised[name] = spellings
+        return self._romanised[name]
 
-    def _names_journal(self, question: str, journal: str) -> bool:
-        name = _EDITION.sub("", journal)
+    def _names_journal(self, question: str, words: set[str], name: str) -> bool:
         if name in question:
             return True
-        words = {form for word in _LATIN_WORD.findall(question.lower()) for form in word_forms(word)}
         if not words:
             return False
         if name not in self._journals:
@@ -93,8 +133,12 @@ class PaperNamer:
         return len(covered) >= 2 and sum(covered) >= JOURNAL_COVERAGE * len(name)
 
 
-def _any(readings: frozenset[str]) -> str:
-    return "(?:" + "|".join(sorted(readings)) + ")"
+def _joined(syllables: list[frozenset[str]]) -> set[str]:
+    """Every spelling of a run of characters (empty when one has no known reading)."""
+    spellings = {""}
+    for readings in syllables:
+        spellings = {s + r for s in spellings for r in readings}
+    return spellings
 
 
 def _compact(text: str) -> str:

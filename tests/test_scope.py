@@ -112,4 +112,5 @@ def test_a_chinese_question_is_read_without_loading_the_dictionary() -> None:
     namer = PaperNamer(translator)
     assert [p.paper_id for p in namer.named("张建平、张旭这篇论文由哪个项目资助？", PAPERS)] == ["experience"]
     assert namer.named("天山冰川过去50年减少了多少？", PAPERS) == []
+    assert namer.named("AIIB在2021年批准的融资中有多少投向气候？", PAPERS) == []
     assert "_loaded" not in vars(translator)
