@@ -16,7 +16,7 @@ from typing import Protocol
 
 from .cleaning import is_heading
 from .conversation import Turn, retrieval_query
-from .intent import asked_unit, asks_quantity, asks_time, is_english
+from .intent import MULTIPLIERS, asked_unit, asks_quantity, asks_time, is_english
 from .keyword import Tokenizer
 from .metadata import is_citation_line
 from .schema import Answer, Passage
@@ -106,8 +106,10 @@ class ExtractiveAnswerer:
     def _candidates(self, question: str, passages: list[Passage]) -> list[Candidate]:
         """Sentences that could answer, best first; each distinct sentence once."""
         terms = set(self.tokenizer.tokens(question))
-        wants_quantity, wants_time = asks_quantity(question), asks_time(question)
-        unit = asked_unit(self.tokenizer.words(question)) if wants_quantity else ""
+        # What the question itself states does not answer it ("2024年春季…多少人": not 2024).
+        numbers = _stated(_QUANTITY, question) if asks_quantity(question) else None
+        dates = _stated(_DATE, question) if asks_time(question) else None
+        unit = asked_unit(self.tokenizer.words(question)) if numbers is not None else ""
         seen: set[str] = set()
         out = []
         for rank, passage in enumerate(passages):
@@ -119,10 +121,11 @@ class ExtractiveAnswerer:
                     continue
                 if _is_title(sentence, passage.title):
                     continue
-                quantities = _new(_QUANTITY, sentence, question)
-                if wants_quantity and not any(_counts_in(sentence, q, unit) for q in quantities):
+                if numbers is not None and not any(
+                    _counts_in(sentence, q, unit) for q in _new(_QUANTITY, sentence, numbers)
+                ):
                     continue
-                if wants_time and not _new(_DATE, sentence, question):
+                if dates is not None and not _new(_DATE, sentence, dates):
                     continue
                 if _is_reference(passage.text, start, end):
                     continue
@@ -132,11 +135,13 @@ class ExtractiveAnswerer:
         return sorted(out, key=lambda c: -c.score)
 
 
-def _new(pattern: re.Pattern[str], sentence: str, question: str) -> list[re.Match[str]]:
-    """The numbers or dates of the sentence that the question does not already state:
-    "2024年春季…多少人" is not answered by a sentence whose only number is 2024."""
-    asked = {m.group(0) for m in pattern.finditer(question)}
-    return [m for m in pattern.finditer(sentence) if m.group(0) not in asked]
+def _stated(pattern: re.Pattern[str], text: str) -> set[str]:
+    return {m.group(0) for m in pattern.finditer(text)}
+
+
+def _new(pattern: re.Pattern[str], sentence: str, stated: set[str]) -> list[re.Match[str]]:
+    """The sentence's numbers or dates that are not among those the question ``stated``."""
+    return [m for m in pattern.finditer(sentence) if m.group(0) not in stated]
 
 
 def _counts_in(sentence: str, quantity: re.Match[str], unit: str) -> bool:
@@ -144,7 +149,7 @@ def _counts_in(sentence: str, quantity: re.Match[str], unit: str) -> bool:
     quantity counts when the question names no unit. A sentence without the asked unit does
     not answer: "多少兆瓦" is not answered by a figure in years."""
     after = sentence[quantity.end() :]
-    return not unit or re.match(rf"\s*[万亿千百]*\s*{re.escape(unit)}", after) is not None
+    return not unit or re.match(rf"\s*[{MULTIPLIERS}]*\s*{re.escape(unit)}", after) is not None
 
 
 def _is_title(sentence: str, title: str) -> bool:

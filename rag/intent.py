@@ -24,7 +24,7 @@ def asks_quantity(question: str) -> bool:
 
 
 _ASKS_TIME = re.compile(r"什么时候|何时|哪一年|哪年|哪个月|\b(?:when|what year|which year)\b", re.I)
-_MULTIPLIERS = "万亿千百"
+MULTIPLIERS = "万亿千百"
 # Measure words and units a count or amount is given in.
 _UNITS = frozenset(
     """
@@ -44,7 +44,7 @@ def asked_unit(words: Sequence[str]) -> str:
     美元 for 多少/亿美元, 个 for 几个; empty for 多少/项目 (a noun, not a unit) or no unit."""
     for n, word in enumerate(words):
         if word == "多少" and n + 1 < len(words):
-            unit = words[n + 1].lstrip(_MULTIPLIERS)
+            unit = words[n + 1].lstrip(MULTIPLIERS)
         elif word.startswith("几") and not (n and words[n - 1] == "哪"):
             unit = word[1:]
         else:

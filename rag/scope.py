@@ -46,7 +46,6 @@ class PaperNamer:
         self.translator = translator
         self._prepared: tuple[Sequence[Paper], list[_Entry]] | None = None
         self._spelled: tuple[Sequence[Paper], dict[str, set[str]]] | None = None
-        self._romanised: dict[str, set[str]] = {}
         self._journals: dict[str, list[tuple[str, frozenset[str]]]] = {}
 
     def named(self, question: str, papers: Sequence[Paper]) -> list[Paper]:
@@ -111,16 +110,14 @@ class PaperNamer:
 
     def _spellings(self, name: str) -> set[str]:
         """The name in pinyin, family name first or last, every reading of each character."""
-        if name not in self._romanised:
-            spellings: set[str] = set()
-            if re.fullmatch(f"[{CJK}]{{2,4}}", name):
-                syllables = [self.translator.readings(char) for char in name]
-                for split in {1, len(name) - 2} if len(name) == 4 else {1}:
-                    for family in _joined(syllables[:split]):
-                        for given in _joined(syllables[split:]):
-                            spellings |= {family + given, given + family}
-            self._romanised[name] = spellings
-        return self._romanised[name]
+        spellings: set[str] = set()
+        if re.fullmatch(f"[{CJK}]{{2,4}}", name):
+            syllables = [self.translator.readings(char) for char in name]
+            for split in {1, len(name) - 2} if len(name) == 4 else {1}:
+                for family in _joined(syllables[:split]):
+                    for given in _joined(syllables[split:]):
+                        spellings |= {family + given, given + family}
+        return spellings
 
     def _names_journal(self, question: str, words: set[str], name: str) -> bool:
         if name in question:
