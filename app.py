@@ -14,8 +14,8 @@ import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+from apps.web import build_app, serve
 from rag import Assistant, Settings
-from rag.web import build_app, serve
 
 
 def main() -> int:
@@ -24,7 +24,7 @@ def main() -> int:
     settings = Settings.from_env()
     try:
         assistant = Assistant.load(settings)
-        report = assistant.reindex()
+        report = assistant.library.reindex()
     except (RuntimeError, ValueError) as exc:  # IndexUnavailable, IngestError: messages meant for the reader
         print(f"error: {exc}", file=sys.stderr)
         return 2

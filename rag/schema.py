@@ -1,12 +1,50 @@
-"""The data that flows between the pipeline's steps.
+"""The data that flows between the pipeline's stages, every field declared.
 
-corpus files -> Document -> Chunk -> (index) -> Passage -> Answer
+corpus files -> Document -> Chunk -> (index) -> Retrieval(Reading, Passage...) -> Answer
+
+All of them are frozen: a stage returns new objects and never changes what it was given, so
+the passages a caller holds are the passages it was handed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
+
+# Authors are stored in one metadata string, in the order the paper prints them.
+AUTHOR_SEPARATOR = "、"
+
+
+@dataclass(frozen=True)
+class PaperRecord:
+    """A paper's bibliographic record as it prints it; a field it does not print stays empty."""
+
+    title: str = ""
+    authors: tuple[str, ...] = ()
+    journal: str = ""
+    year: str = ""
+    issue: str = ""
+    doi: str = ""
+
+    def merged_with(self, other: PaperRecord) -> PaperRecord:
+        """This record with its gaps filled from another record of the same paper."""
+        return replace(
+            self, **{f.name: getattr(other, f.name) for f in fields(self) if not getattr(self, f.name)}
+        )
+
+    def to_metadata(self) -> dict[str, str]:
+        """The record as flat string fields, as a vector store's metadata must be."""
+        return {
+            f.name: AUTHOR_SEPARATOR.join(self.authors) if f.name == "authors" else str(getattr(self, f.name))
+            for f in fields(self)
+        }
+
+    @classmethod
+    def from_metadata(cls, meta: Mapping[str, Any]) -> PaperRecord:
+        values = {f.name: str(meta.get(f.name, "")) for f in fields(cls)}
+        authors = tuple(a for a in values.pop("authors").split(AUTHOR_SEPARATOR) if a)
+        return cls(authors=authors, **values)
 
 
 @dataclass(frozen=True)
@@ -15,7 +53,7 @@ class Section:
     heading: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Document:
     """One cleaned file. Several files can belong to one paper (``paper_id``)."""
 
@@ -23,13 +61,8 @@ class Document:
     text: str
     content_hash: str
     paper_id: str
-    title: str = ""
-    authors: list[str] = field(default_factory=list)
-    journal: str = ""
-    year: str = ""
-    issue: str = ""
-    doi: str = ""
-    sections: list[Section] = field(default_factory=list)
+    record: PaperRecord = PaperRecord()
+    sections: tuple[Section, ...] = ()
 
     def section_at(self, offset: int) -> str:
         heading = ""
@@ -38,18 +71,6 @@ class Document:
                 break
             heading = section.heading
         return heading
-
-    def citation_metadata(self) -> dict[str, str]:
-        return {
-            "source": self.source,
-            "paper_id": self.paper_id,
-            "title": self.title,
-            "authors": "、".join(self.authors),
-            "journal": self.journal,
-            "year": self.year,
-            "issue": self.issue,
-            "doi": self.doi,
-        }
 
 
 @dataclass(frozen=True)
@@ -63,7 +84,6 @@ class Chunk:
     end: int
     section: str
     position: int
-    metadata: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -71,38 +91,64 @@ class Paper:
     """One paper in the index, with the files it came from."""
 
     paper_id: str
-    title: str
-    authors: tuple[str, ...]
-    journal: str
-    year: str
-    issue: str
-    doi: str
+    record: PaperRecord
     sources: tuple[str, ...]
 
 
-@dataclass
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A sentence of a passage (character offsets into its text) and its similarity to the question."""
+
+    start: int
+    end: int
+    similarity: float
+
+
+@dataclass(frozen=True)
 class Passage:
-    """A chunk as retrieved for a question, with its score and citation details."""
+    """A chunk as retrieved for a question: its text, citation details and the evidence scores."""
 
     chunk_id: str
     text: str
     source: str
-    title: str
     score: float
-    metadata: dict[str, Any] = field(default_factory=dict)
-    highlights: list[tuple[int, int]] = field(default_factory=list)
+    paper_id: str = ""
+    record: PaperRecord = PaperRecord()
+    section: str = ""
+    # The chunk's dense similarity and BM25 score for the question (None: not in that ranking).
+    dense: float | None = None
+    keyword: float | None = None
+    sentences: tuple[ScoredSentence, ...] = ()
+    # The spans an answer quotes, set by the answer step on its own copy.
+    highlights: tuple[tuple[int, int], ...] = ()
 
     @property
-    def section(self) -> str:
-        return str(self.metadata.get("section", ""))
+    def title(self) -> str:
+        return self.record.title
 
     @property
     def authors(self) -> str:
-        return str(self.metadata.get("authors", ""))
+        return AUTHOR_SEPARATOR.join(self.record.authors)
 
     @property
     def year(self) -> str:
-        return str(self.metadata.get("year", ""))
+        return self.record.year
+
+    @property
+    def best_sentence(self) -> float:
+        return max((s.similarity for s in self.sentences), default=0.0)
+
+    def highlighted(self, spans: Sequence[tuple[int, int]]) -> Passage:
+        """This passage with ``spans`` added to its highlights (each once)."""
+        return replace(self, highlights=tuple(dict.fromkeys([*self.highlights, *spans])))
 
     def cite(self) -> str:
         """A one-line reference a reader can follow back to the paper."""
@@ -111,21 +157,55 @@ class Passage:
         return "，".join(parts) + (f"  {where}" if where else "")
 
 
-@dataclass
+@dataclass(frozen=True)
+class Reading:
+    """How the question was read, before anything was searched."""
+
+    question: str
+    # The question standing on its own: a follow-up is preceded by the recent questions.
+    query: str
+    english: bool
+    # Only a number answers it (in ``unit`` when it names one: 多少人), or only a date.
+    asks_quantity: bool = False
+    unit: str = ""
+    asks_time: bool = False
+    # The recent turns of the conversation that the reading could draw on.
+    history: tuple[Turn, ...] = ()
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What retrieval found for one question, and the facts about the question as a whole."""
+
+    reading: Reading
+    passages: tuple[Passage, ...]
+    # An English question's Chinese key terms (rag.retrieval.crosslingual).
+    terms: tuple[str, ...] = ()
+    # The papers the question names; the search was limited to them (rag.retrieval.scope).
+    named: tuple[Paper, ...] = ()
+    # IDF-weighted share of the question's key terms that the top passages contain.
+    coverage: float = 0.0
+
+    @property
+    def question(self) -> str:
+        return self.reading.question
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
-    citations: list[Passage]
+    citations: tuple[Passage, ...]
     found: bool
-    passages: list[Passage] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    unsupported_sentences: int = 0
-    timings: dict[str, float] = field(default_factory=dict)
-    # Set by the LLM answerer's verification (rag.verification): sentences checked against
-    # their passages, citations that were invented or wrong and got fixed, and whether the
-    # model failed and this is the extractive answer instead.
-    sentences_checked: int = 0
-    citations_repaired: int = 0
-    fallback: bool = False
+    passages: tuple[Passage, ...] = ()
+    notes: tuple[str, ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)
     # How strongly the best evidence matched the question; the abstention threshold applies to it.
     evidence_score: float = 0.0
+    # Set by the LLM answerer's verification (rag.answer.verify): sentences checked against
+    # their passages, removed as unsupported, and citations that were invented or wrong and got
+    # fixed; and whether the model failed and this is the extractive answer instead.
+    sentences_checked: int = 0
+    unsupported_sentences: int = 0
+    citations_repaired: int = 0
+    fallback: bool = False

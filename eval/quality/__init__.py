@@ -1,0 +1,1 @@
+"""Quality: the question sets, their metrics, the baselines, and `rag eval`."""

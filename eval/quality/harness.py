@@ -1,0 +1,209 @@
+"""`rag eval`: run the question set through the product and its baselines.
+
+Prints a compact table, writes eval/report.md (+ a chart) and eval/results.json,
+and with --check fails when a product metric falls below eval/thresholds.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from rag import Assistant, Settings
+
+from .baselines import PlainLangChain
+from .metrics import first_hit_rank, hit_at, mean, ndcg_at, percentile, reciprocal_rank
+from .questions import Question, answer_matches, load_questions, validate
+from .report import COLUMNS, table, write_report
+
+EVAL_DIR = Path(__file__).resolve().parent.parent
+RETRIEVAL_DEPTH = 10
+MAX_FALSE_REFUSALS = 0.05
+
+
+@dataclass
+class Record:
+    id: str
+    type: str
+    lang: str
+    answerable: bool
+    rank: int | None
+    ndcg: float
+    found: bool | None = None
+    correct: bool | None = None
+    cited_evidence: bool | None = None
+    evidence_score: float | None = None
+    retrieve_ms: float = 0.0
+    ask_ms: float | None = None
+    context_chars: int | None = None
+
+
+@dataclass
+class System:
+    name: str
+    retrieve: Callable[[str, int], list[str]]
+    ask: Callable[[str], Any] | None = None
+
+
+def relevance(texts: list[str], q: Question) -> tuple[int | None, float]:
+    unmatched = list(q.evidence)
+    gains = []
+    for text in texts:
+        hit = next((ev for ev in unmatched if ev.found_in(text)), None)
+        gains.append(1.0 if hit else 0.0)
+        if hit:
+            unmatched.remove(hit)
+    relevant = [any(ev.found_in(t) for ev in q.evidence) for t in texts]
+    return first_hit_rank(relevant), ndcg_at(gains, len(q.evidence), RETRIEVAL_DEPTH)
+
+
+def evaluate(system: System, questions: list[Question]) -> list[Record]:
+    records = []
+    for q in questions:
+        started = time.perf_counter()
+        texts = system.retrieve(q.question, RETRIEVAL_DEPTH)
+        retrieve_ms = (time.perf_counter() - started) * 1000
+        rank, ndcg = relevance(texts, q) if q.answerable else (None, 0.0)
+        record = Record(q.id, q.type, q.lang, q.answerable, rank, ndcg, retrieve_ms=retrieve_ms)
+        if system.ask is not None:
+            started = time.perf_counter()
+            answer = system.ask(q.question)
+            record.ask_ms = (time.perf_counter() - started) * 1000
+            record.found = answer.found
+            record.evidence_score = answer.evidence_score
+            record.context_chars = sum(len(p.text) for p in answer.passages)
+            if q.answerable:
+                record.correct = answer.found and answer_matches(answer.text, q.answers)
+                record.cited_evidence = any(
+                    ev.found_in(p.text) for p in answer.citations for ev in q.evidence
+                )
+        records.append(record)
+    return records
+
+
+def summarize(records: list[Record]) -> dict[str, float]:
+    answerable = [r for r in records if r.answerable]
+    unanswerable = [r for r in records if not r.answerable]
+    out = {f"hit@{k}": mean([hit_at(r.rank, k) for r in answerable]) for k in (1, 3, 5, 10)}
+    out["mrr"] = mean([reciprocal_rank(r.rank) for r in answerable])
+    out["ndcg@10"] = mean([r.ndcg for r in answerable])
+    out["retrieve_p50_ms"] = percentile([r.retrieve_ms for r in records], 50)
+    out["retrieve_p95_ms"] = percentile([r.retrieve_ms for r in records], 95)
+    if records and records[0].ask_ms is not None:
+        out["accuracy"] = mean([float(bool(r.correct)) for r in answerable])
+        out["citation_accuracy"] = mean([float(bool(r.cited_evidence)) for r in answerable])
+        out["refusal_accuracy"] = mean([float(not r.found) for r in unanswerable])
+        out["false_refusal_rate"] = mean([float(not r.found) for r in answerable])
+        out["ask_p50_ms"] = percentile([r.ask_ms or 0.0 for r in records], 50)
+        out["ask_p95_ms"] = percentile([r.ask_ms or 0.0 for r in records], 95)
+        out["context_chars_mean"] = mean([float(r.context_chars or 0) for r in records])
+    return out
+
+
+def breakdown(records: list[Record], key: str) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[Record]] = {}
+    for r in records:
+        groups.setdefault(getattr(r, key), []).append(r)
+    return {name: {**summarize(rs), "n": len(rs)} for name, rs in sorted(groups.items())}
+
+
+def calibrate(records: list[Record]) -> tuple[float, float, float]:
+    """The abstention threshold with the best refusal accuracy at ≤5% false refusals."""
+    answerable = [r.evidence_score or 0.0 for r in records if r.answerable]
+    unanswerable = [r.evidence_score or 0.0 for r in records if not r.answerable]
+    best = (0.0, 0.0, 0.0)
+    for t in sorted(set(answerable + unanswerable)):
+        false_refusals = mean([float(s < t) for s in answerable])
+        refusals = mean([float(s < t) for s in unanswerable])
+        if false_refusals <= MAX_FALSE_REFUSALS and refusals > best[1]:
+            best = (t, refusals, false_refusals)
+    return best
+
+
+def systems(settings: Settings, with_baselines: bool) -> list[System]:
+    product = Assistant.load(settings)
+    out = [System("product (hybrid)", lambda q, k: [p.text for p in product.retrieve(q, k)], product.ask)]
+    if with_baselines:
+        variants: tuple[tuple[str, dict[str, Any]], ...] = (
+            ("dense only", {"keyword_weight": 0.0}),
+            ("BM25 only", {"dense_weight": 0.0}),
+        )
+        for name, override in variants:
+            variant = Assistant.load(replace(settings, **override))
+            out.append(System(name, _retriever(variant)))
+        plain = PlainLangChain(settings)
+        out.append(System(plain.name, plain.retrieve))
+    return out
+
+
+def _retriever(assistant: Assistant) -> Callable[[str, int], list[str]]:
+    return lambda q, k: [p.text for p in assistant.retrieve(q, k)]
+
+
+def check(metrics: dict[str, float], thresholds: dict[str, float]) -> list[str]:
+    failures = []
+    for key, minimum in thresholds.items():
+        value = metrics.get(key)
+        if key.endswith(("_rate", "_ms")):
+            if value is None or value > minimum:
+                failures.append(f"{key} = {value} is above the maximum {minimum}")
+        elif value is None or value < minimum:
+            failures.append(f"{key} = {value} is below the minimum {minimum}")
+    return failures
+
+
+def main(args: argparse.Namespace, settings: Settings) -> int:
+    questions_path = Path(args.questions) if args.questions else EVAL_DIR / "questions.jsonl"
+    out_dir = Path(args.out) if args.out else EVAL_DIR
+    questions = load_questions(questions_path)
+    problems = validate(questions, settings.corpus_dir)
+    if problems:
+        print("the question file has problems:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 2
+    results: dict[str, Any] = {
+        "questions": len(questions),
+        "answerable": sum(q.answerable for q in questions),
+        "min_evidence_score": settings.min_evidence_score,
+        "systems": {},
+    }
+    product_records: list[Record] = []
+    for system in systems(settings, with_baselines=not args.no_baselines):
+        records = evaluate(system, questions)
+        product_records = product_records or records
+        results["systems"][system.name] = {
+            "overall": summarize(records),
+            "by_type": breakdown(records, "type"),
+            "by_lang": breakdown(records, "lang"),
+            "records": [asdict(r) for r in records],
+        }
+    overall = {name: r["overall"] for name, r in results["systems"].items()}
+    print(table(overall))
+    product = results["systems"]["product (hybrid)"]
+    print("\nproduct by type:")
+    print(table(product["by_type"], [("n", "n"), *COLUMNS[:2], ("mrr", "MRR"), *COLUMNS[5:9]]))
+    print("\nproduct by language:")
+    print(table(product["by_lang"], [("n", "n"), *COLUMNS[:2], ("mrr", "MRR"), *COLUMNS[5:9]]))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_report(out_dir, results)
+    if args.calibrate:
+        for lang, variable in (("zh", "RAG_MIN_EVIDENCE_SCORE"), ("en", "RAG_MIN_EVIDENCE_SCORE_EN")):
+            threshold, refusals, false_refusals = calibrate([r for r in product_records if r.lang == lang])
+            print(
+                f"calibration ({lang}): {variable}={threshold:.4f} refuses {refusals:.0%} of unanswerable "
+                f"and {false_refusals:.0%} of answerable questions"
+            )
+    if args.check:
+        thresholds = json.loads((EVAL_DIR / "thresholds.json").read_text())
+        failures = check(product["overall"], thresholds)
+        if failures:
+            print("\neval gate FAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
+            return 1
+        print(f"\neval gate passed ({len(thresholds)} thresholds)")
+    return 0

@@ -1,0 +1,143 @@
+"""The default answerer, which needs no LLM: it quotes the sentences of the best passages
+that answer the question (semantic similarity plus key-term overlap), marks each with the
+number of its passage, and abstains when even the best sentence is weak.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from ..schema import Answer, Passage, Reading, Retrieval
+from ..text.fields import is_citation_line
+from ..text.layout import is_heading
+from ..text.numbers import MULTIPLIERS
+from ..text.words import Tokenizer
+from .base import compose, not_found_text
+
+# Share of the sentence score given to overlap with the question's key terms.
+LEXICAL_WEIGHT = 0.1
+# Weight of the question's term coverage by the top passages in the evidence score.
+COVERAGE_WEIGHT = 0.1
+MIN_SENTENCE_CHARS = 8
+_QUANTITY = re.compile(
+    r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿半]+\s*(?:个|名|位|项|次|年|座|家|种|倍|成|%|万|亿)"
+)
+_DATE = re.compile(r"(?:19|20)\d{2}(?:\s*年)?|\d{1,2}\s*月")
+_REFERENCE_SECTION = re.compile(r"^\s*(?:参考文献|references|bibliography|注释)\s*$", re.I)
+# Footnotes and reference-list entries are sources, not statements of the paper.
+_REFERENCE = re.compile(
+    r"https?://|www\.|\[(?:J|M|N|C|D|R|Z|EB/OL)\]|\bet al\b"
+    r"|\b(?:19|20)\d{2}\s*[,，]\s*\d+\s*[（(]\d+[)）]\s*[:：]"
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage_rank: int
+    start: int
+    end: int
+    score: float
+
+
+class ExtractiveAnswerer:
+    def __init__(
+        self,
+        tokenizer: Tokenizer,
+        min_evidence_score: float,
+        min_evidence_score_en: float,
+        max_sentences: int = 3,
+        max_passages: int = 4,
+    ) -> None:
+        """English questions get their own threshold: cross-lingual similarities run lower."""
+        self.tokenizer = tokenizer
+        self.min_evidence_score = min_evidence_score
+        self.min_evidence_score_en = min_evidence_score_en
+        self.max_sentences = max_sentences
+        self.max_passages = max_passages
+
+    def answer(self, retrieval: Retrieval) -> Answer:
+        """Sentences are scored against the question as retrieval read it: a follow-up
+        ("它的具体内容是什么？") says little on its own."""
+        reading, passages = retrieval.reading, retrieval.passages
+        candidates = self._candidates(reading, passages[: self.max_passages])
+        best = candidates[0].score if candidates else 0.0
+        best += COVERAGE_WEIGHT * retrieval.coverage if passages else 0.0
+        threshold = self.min_evidence_score_en if reading.english else self.min_evidence_score
+        if best < threshold:
+            text = not_found_text(reading.question)
+            return Answer(reading.question, text, (), False, passages=passages, evidence_score=best)
+        chosen = [c for c in candidates if c.score >= candidates[0].score - 0.04][: self.max_sentences]
+        chosen.sort(key=lambda c: (c.passage_rank, c.start))
+        answer = compose(reading.question, passages, [(c.passage_rank, c.start, c.end) for c in chosen])
+        return replace(answer, evidence_score=best)
+
+    def stream(self, retrieval: Retrieval) -> Iterator[str | Answer]:
+        answer = self.answer(retrieval)
+        yield from re.findall(r".+?(?:\[\d+\]|$)", answer.text)
+        yield answer
+
+    def _candidates(self, reading: Reading, passages: Sequence[Passage]) -> list[Candidate]:
+        """Sentences that could answer, best first; each distinct sentence once."""
+        question, unit = reading.query, reading.unit
+        terms = set(self.tokenizer.tokens(question))
+        # What the question itself states does not answer it ("2024年春季…多少人": not 2024).
+        numbers = _stated(_QUANTITY, question) if reading.asks_quantity else None
+        dates = _stated(_DATE, question) if reading.asks_time else None
+        seen: set[str] = set()
+        out = []
+        for rank, passage in enumerate(passages):
+            if _REFERENCE_SECTION.match(passage.section):
+                continue
+            for scored in passage.sentences:
+                start, end = scored.start, scored.end
+                sentence = passage.text[start:end]
+                if len(sentence) < MIN_SENTENCE_CHARS or sentence in seen or is_heading(sentence):
+                    continue
+                if _is_title(sentence, passage.title):
+                    continue
+                if numbers is not None and not any(
+                    _counts_in(sentence, q, unit) for q in _new(_QUANTITY, sentence, numbers)
+                ):
+                    continue
+                if dates is not None and not _new(_DATE, sentence, dates):
+                    continue
+                if _is_reference(passage.text, start, end):
+                    continue
+                seen.add(sentence)
+                overlap = len(terms & set(self.tokenizer.tokens(sentence))) / len(terms) if terms else 0.0
+                out.append(Candidate(rank, start, end, scored.similarity + LEXICAL_WEIGHT * overlap))
+        return sorted(out, key=lambda c: -c.score)
+
+
+def _stated(pattern: re.Pattern[str], text: str) -> set[str]:
+    return {m.group(0) for m in pattern.finditer(text)}
+
+
+def _new(pattern: re.Pattern[str], sentence: str, stated: set[str]) -> list[re.Match[str]]:
+    """The sentence's numbers or dates that are not among those the question ``stated``."""
+    return [m for m in pattern.finditer(sentence) if m.group(0) not in stated]
+
+
+def _counts_in(sentence: str, quantity: re.Match[str], unit: str) -> bool:
+    """Whether the quantity is in the asked unit ("11.8万人" for "多少人", not "70年"); any
+    quantity counts when the question names no unit. A sentence without the asked unit does
+    not answer: "多少兆瓦" is not answered by a figure in years."""
+    after = sentence[quantity.end() :]
+    return not unit or re.match(rf"\s*[{MULTIPLIERS}]*\s*{re.escape(unit)}", after) is not None
+
+
+def _is_title(sentence: str, title: str) -> bool:
+    """A paper's title names its subject; quoted as an answer it says nothing."""
+    compact = re.sub(r"\W", "", sentence)
+    return bool(title) and compact == re.sub(r"\W", "", title)
+
+
+def _is_reference(text: str, start: int, end: int) -> bool:
+    """Judged on the whole line: an English reference entry is cut into pieces at its ". ".
+    The paper's own citation line ("引用格式：") is its record, not a cited work."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return bool(_REFERENCE.search(line)) and not is_citation_line(line)

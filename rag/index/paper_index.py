@@ -1,0 +1,167 @@
+"""The persisted index: one object over the chunk store, the keyword store, the catalog of
+papers and the sync, with the lock that keeps readers and the writer apart.
+
+A first build happens in a side folder that is renamed into place, so a crash during it
+leaves the old index (or none), never half of one.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import numpy as np
+
+from ..chunking import Chunker
+from ..config import Settings
+from ..ingest import Corpus
+from ..schema import Paper
+from ..text.words import Tokenizer
+from .catalog import Catalog
+from .embeddings import CachedEmbedder, Progress
+from .keyword import KeywordIndex
+from .keyword_store import KeywordStore
+from .lock import ReadWriteLock
+from .store import ChromaStore, SentenceVector, chroma_dir, connect
+from .sync import SyncReport, Syncer
+
+
+class IndexUnavailable(RuntimeError):
+    """The index cannot be opened; the message tells the reader how to fix it."""
+
+
+def index_exists(settings: Settings) -> bool:
+    if settings.chroma_url:
+        return _served_index_exists(settings)
+    return (chroma_dir(settings) / "chroma.sqlite3").is_file()
+
+
+def _served_index_exists(settings: Settings) -> bool:
+    """A server holds the index once its chunk collection has rows, so that, as with an
+    embedded index, Assistant.load builds one on an empty server instead of serving nothing.
+    An unreachable server counts as existing: opening it then says what is wrong."""
+    try:
+        collection = connect(settings, chroma_dir(settings)).get_collection(settings.collection)
+        return int(collection.count()) > 0
+    except chromadb.errors.NotFoundError:
+        return False
+    except Exception:  # chromadb raises many types for a server it cannot reach
+        return True
+
+
+class PaperIndex:
+    def __init__(self, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, path: Path) -> None:
+        self.settings = settings
+        self.tokenizer = tokenizer
+        where = settings.chroma_url or path
+        try:
+            self.store = ChromaStore(settings, path, {"embedding_model": embedder.name, "embedding_dim": embedder.dim})
+            recorded = self.store.recorded
+        except Exception as exc:  # chromadb raises many types for a damaged store
+            raise IndexUnavailable(
+                f"cannot open the index at {where}: {exc}. Rebuild it with `rag index --rebuild`."
+            ) from exc
+        if recorded.get("embedding_model") not in (None, embedder.name):
+            raise IndexUnavailable(
+                f"the index at {where} was built with the embedding model "
+                f"{recorded['embedding_model']!r}, but the settings ask for {embedder.name!r}. "
+                f"Set RAG_EMBEDDING_MODEL to match, or rebuild with `rag index --rebuild`."
+            )
+        folder = settings.index_dir / "keyword" / settings.collection
+        self.keyword = KeywordStore(folder, self.store, tokenizer, served=bool(settings.chroma_url))
+        self.catalog = Catalog(self.store)
+        self.syncer = Syncer(self.store, self.keyword, embedder)
+        self.lock = ReadWriteLock()
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer) -> PaperIndex:
+        if not index_exists(settings):
+            raise IndexUnavailable(f"no index at {settings.index_dir}; build it with `rag index`")
+        return cls(settings, embedder, tokenizer, chroma_dir(settings))
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        embedder: CachedEmbedder,
+        tokenizer: Tokenizer,
+        corpus: Corpus,
+        chunker: Chunker,
+        progress: Progress | None = None,
+    ) -> tuple[PaperIndex, SyncReport]:
+        """A fresh index, built in a side folder and renamed into place when complete."""
+        if settings.chroma_url:
+            index = cls(settings, embedder, tokenizer, chroma_dir(settings))
+            return index, index.sync(corpus, chunker, progress)
+        final = chroma_dir(settings)
+        side = final.with_name(final.name + ".building")
+        shutil.rmtree(side, ignore_errors=True)
+        building = cls(settings, embedder, tokenizer, side)
+        try:
+            report = building.sync(corpus, chunker, progress)
+        finally:
+            # Chroma keeps one client per path in the process: a client left open on a
+            # failed build would make the next build at this path write to a deleted file.
+            building.close()
+        old = final.with_name(final.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            final.rename(old)
+        side.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+        return cls(settings, embedder, tokenizer, final), report
+
+    def close(self) -> None:
+        self.store.close()
+
+    def sync(self, corpus: Corpus, chunker: Chunker, progress: Progress | None = None) -> SyncReport:
+        with self.lock.writing():
+            return self.syncer.sync(corpus, chunker, progress)
+
+    def file_hashes(self) -> dict[str, str]:
+        """Content hash of every indexed file, to recognise a duplicate upload."""
+        return {source: held.file_hash for source, held in self.syncer.held_by_source().items()}
+
+    # -- reading -----------------------------------------------------------------------
+
+    def keyword_index(self, max_age_s: float = 5.0) -> KeywordIndex:
+        return self.keyword.current(max_age_s)
+
+    def count(self) -> int:
+        return self.store.count()
+
+    def chunk_ids(self) -> list[str]:
+        return self.store.chunk_ids()
+
+    def dense_search(self, vector: np.ndarray, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
+        return self.store.search_chunks(vector, k, sources)
+
+    def sentence_search(
+        self, vector: np.ndarray, k: int, sources: Collection[str] = ()
+    ) -> list[tuple[str, float]]:
+        return self.store.search_sentences(vector, k, sources)
+
+    def keyword_search(self, text: str, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
+        within = set(self.store.chunk_ids_in(sources)) if sources else None
+        return self.keyword_index().search(self.tokenizer.tokens(text), k, within)
+
+    def in_corpus(self, word: str) -> bool:
+        """Whether the papers use ``word`` (every keyword it splits into is indexed)."""
+        tokens = self.tokenizer.tokens(word)
+        vocab = self.keyword_index().vocab
+        return bool(tokens) and all(t in vocab for t in tokens)
+
+    def term_coverage(self, query: str, texts: list[str]) -> float:
+        return self.keyword_index().coverage(self.tokenizer.tokens(query), texts, self.tokenizer)
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        return self.store.get_chunks(ids)
+
+    def sentence_vectors(self, chunk_ids: Iterable[str]) -> list[SentenceVector]:
+        return self.store.sentence_vectors(chunk_ids)
+
+    def papers(self) -> list[Paper]:
+        return self.catalog.papers(self.keyword_index())

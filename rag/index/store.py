@@ -1,0 +1,183 @@
+"""Chunks and their sentences in two Chroma collections, embedded or on a server.
+
+Only Chroma's public client API is used. Vectors always come from our own embedder, so
+Chroma's default embedding function (which would download a model) is never asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+from ..config import Settings
+
+_BATCH = 256
+# Rows per read of a whole collection: Chroma's SQLite refuses one query with more than 32,766
+# variables, which a get of every chunk's metadata passes at about 30,000 chunks.
+_PAGE = 10_000
+
+Row = tuple[str, str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SentenceVector:
+    chunk_id: str
+    start: int
+    end: int
+    vector: np.ndarray
+
+
+def chroma_dir(settings: Settings) -> Path:
+    return settings.index_dir / "chroma"
+
+
+def connect(settings: Settings, path: Path) -> Any:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 8000,
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _in_files(sources: Collection[str]) -> Any:
+    return {"source": {"$in": list(sources)}} if sources else None
+
+
+class ChromaStore:
+    """The chunk collection and its sentence collection (``<name>-sentences``)."""
+
+    def __init__(self, settings: Settings, path: Path, model: dict[str, Any]) -> None:
+        self.client = connect(settings, path)
+        meta = {**model, "hnsw:space": "cosine"}
+        self.chunks = self.client.get_or_create_collection(
+            settings.collection, embedding_function=None, metadata=meta
+        )
+        self.sentences = self.client.get_or_create_collection(
+            f"{settings.collection}-sentences", embedding_function=None, metadata=meta
+        )
+
+    @property
+    def recorded(self) -> dict[str, Any]:
+        """What the chunk collection was created with (the embedding model)."""
+        return dict(self.chunks.metadata or {})
+
+    def close(self) -> None:
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self.chunks.count())
+
+    def chunk_ids(self, where: Any = None) -> list[str]:
+        return list(self.chunks.get(where=where, include=[])["ids"])
+
+    def chunk_ids_in(self, sources: Collection[str]) -> list[str]:
+        return self.chunk_ids(_in_files(sources))
+
+    def read_all(self, include: list[str], where: Any = None) -> dict[str, list[Any]]:
+        """Every chunk row (``where`` it matches) with the ``include`` fields, a page at a time."""
+        rows: dict[str, list[Any]] = {key: [] for key in ["ids", *include]}
+        while True:
+            page = self.chunks.get(where=where, include=include, limit=_PAGE, offset=len(rows["ids"]))
+            for key, values in rows.items():
+                values.extend(page[key])
+            if len(page["ids"]) < _PAGE:
+                return rows
+
+    def read_ids(self, ids: Sequence[str], include: list[str]) -> dict[str, list[Any]]:
+        """The chunk rows of ``ids`` (those still there), a page at a time, in the store's order."""
+        rows: dict[str, list[Any]] = {key: [] for key in ["ids", *include]}
+        for start in range(0, len(ids), _PAGE):
+            page = self.chunks.get(ids=list(ids[start : start + _PAGE]), include=include)
+            for key, values in rows.items():
+                values.extend(page[key])
+        return rows
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        if not ids:
+            return {}
+        data = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        return {
+            chunk_id: (text, dict(meta))
+            for chunk_id, text, meta in zip(data["ids"], data["documents"], data["metadatas"], strict=True)
+        }
+
+    def search_chunks(self, vector: np.ndarray, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
+        """Only in the files ``sources`` when given. An empty collection answers with no hits,
+        so no count is asked first (3 ms a query)."""
+        hits = self._query(self.chunks, vector, k, sources)
+        return [(chunk_id, 1.0 - distance) for chunk_id, _, distance in hits]
+
+    def search_sentences(
+        self, vector: np.ndarray, k: int, sources: Collection[str] = ()
+    ) -> list[tuple[str, float]]:
+        """Chunks ranked by their best-matching sentence (a short fact inside a long chunk)."""
+        best: dict[str, float] = {}
+        for _, meta, distance in self._query(self.sentences, vector, k, sources):
+            best.setdefault(str(meta["chunk_id"]), 1.0 - distance)
+        return list(best.items())
+
+    def _query(
+        self, collection: Any, vector: np.ndarray, k: int, sources: Collection[str]
+    ) -> list[tuple[str, dict[str, Any], float]]:
+        found = collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=k,
+            where=_in_files(sources),
+            include=["metadatas", "distances"],
+        )
+        return [
+            (str(i), dict(meta or {}), float(distance))
+            for i, meta, distance in zip(found["ids"][0], found["metadatas"][0], found["distances"][0], strict=True)
+        ]
+
+    def sentence_vectors(self, chunk_ids: Iterable[str]) -> list[SentenceVector]:
+        ids = list(chunk_ids)
+        if not ids:
+            return []
+        where: Any = {"chunk_id": {"$in": ids}}
+        data = self.sentences.get(where=where, include=["embeddings", "metadatas"])
+        return [
+            SentenceVector(
+                str(meta["chunk_id"]), int(meta["start"]), int(meta["end"]), np.asarray(vector, dtype=np.float32)
+            )
+            for meta, vector in zip(data["metadatas"], data["embeddings"], strict=True)
+        ]
+
+    # -- writing -----------------------------------------------------------------------
+
+    def delete_source(self, source: str) -> None:
+        for collection in (self.sentences, self.chunks):
+            ids = collection.get(where={"source": source}, include=[])["ids"]
+            for start in range(0, len(ids), _BATCH):
+                collection.delete(ids=ids[start : start + _BATCH])
+
+    def add(self, sentence_rows: Sequence[Row], chunk_rows: Sequence[Row], vectors: np.ndarray) -> None:
+        """Sentences first: a file whose chunks are all present is complete (rag.index.sync).
+        ``vectors`` are the rows' vectors in that order, sentences then chunks."""
+        offset = 0
+        for collection, rows in ((self.sentences, sentence_rows), (self.chunks, chunk_rows)):
+            for start in range(0, len(rows), _BATCH):
+                batch = rows[start : start + _BATCH]
+                collection.upsert(
+                    ids=[row_id for row_id, _, _ in batch],
+                    documents=[text for _, text, _ in batch],
+                    metadatas=[meta for _, _, meta in batch],
+                    embeddings=vectors[offset + start : offset + start + len(batch)].tolist(),
+                )
+            offset += len(rows)

@@ -1,0 +1,118 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates, fused.
+
+Dense search finds paraphrases and crosses languages (an English question over
+Chinese text); keyword search pins exact terms, names and numbers. Each kind of evidence
+votes once per reading of the question. For a Chinese question the rankings are fused by
+their scores, each rescaled to its own range: a passage that the keyword index finds by
+a far better match than any other, on the reader's own words, must not lose to passages
+that are middling in both (rank fusion would let them win). For an English question the
+keywords are dictionary guesses, so their scores are not trusted that far: its rankings
+are fused by rank (reciprocal rank fusion).
+
+Each candidate's sentences are then scored against the question, so the answer step
+can quote the right sentence and a passage whose one sentence answers is not buried
+by a vaguer neighbour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..config import Settings
+from ..index import Embedder, PaperIndex
+from ..schema import PaperRecord, Passage, Reading, Retrieval, ScoredSentence
+from .crosslingual import TermTranslator
+from .fusion import Ranking, drop_near_duplicates, fuse_scores, rrf
+from .scope import PaperNamer
+
+# How many top passages are checked for the question's key terms.
+COVERAGE_DEPTH = 4
+
+
+class HybridRetriever:
+    def __init__(
+        self, index: PaperIndex, embedder: Embedder, settings: Settings, translator: TermTranslator
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.translator = translator
+        self.namer = PaperNamer(translator)
+
+    def retrieve(self, reading: Reading, k: int | None = None) -> Retrieval:
+        """Each reading of the question gives one dense ranking and the text one keyword
+        ranking. An English question is read twice: as asked, with its Chinese key terms
+        appended, and as those terms alone, which the small model places nearer Chinese text.
+        A question that names papers is searched in those papers only (rag.retrieval.scope).
+        How much of the question the top passages cover is counted, for an English question, on
+        its Chinese terms: the papers' body is Chinese, so its English words occur only in abstracts."""
+        k = k or self.settings.top_k
+        pool = max(self.settings.candidates, k)
+        query = reading.query
+        named = tuple(self.namer.named(query, self.index.papers()))
+        sources = [source for paper in named for source in paper.sources]
+        terms = self.translator.chinese_terms(query, self.index.in_corpus) if reading.english else []
+        query = " ".join([query, *terms])
+        vector = self.embedder.embed_query(query)
+        dense = [self._dense(vector, pool, sources)]
+        if terms:
+            dense.append(self._dense(self.embedder.embed_query(" ".join(terms)), pool, sources))
+        keyword = self.index.keyword_search(query, pool, sources)
+        weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
+        fuse = rrf if reading.english else fuse_scores
+        fused = fuse([*dense, keyword], weights)
+        shortlist = [chunk_id for chunk_id, _ in fused[: max(3 * k, 12)]]
+        passages = drop_near_duplicates(
+            self._passages(shortlist, dict(fused), dict(dense[0]), dict(keyword), vector)
+        )
+        coverage = self.index.term_coverage(
+            " ".join(terms) or query, [f"{p.title} {p.text}" for p in passages[:COVERAGE_DEPTH]]
+        )
+        return Retrieval(reading, tuple(passages[:k]), tuple(terms), named, coverage)
+
+    def _dense(self, vector: np.ndarray, k: int, sources: Sequence[str] = ()) -> Ranking:
+        """Chunks by their own similarity or their best sentence's, whichever is higher: a
+        short fact inside a long chunk counts, but a chunk is not voted for twice."""
+        best: dict[str, float] = {}
+        for chunk_id, similarity in self.index.dense_search(vector, k, sources) + self.index.sentence_search(
+            vector, 2 * k, sources
+        ):
+            best[chunk_id] = max(best.get(chunk_id, -1.0), similarity)
+        return sorted(best.items(), key=lambda kv: -kv[1])
+
+    def _passages(
+        self,
+        ids: list[str],
+        fused: dict[str, float],
+        dense: dict[str, float],
+        keyword: dict[str, float],
+        vector: np.ndarray,
+    ) -> list[Passage]:
+        chunks = self.index.get_chunks(ids)
+        sentences: dict[str, list[ScoredSentence]] = {}
+        for sv in self.index.sentence_vectors(ids):
+            sentences.setdefault(sv.chunk_id, []).append(
+                ScoredSentence(sv.start, sv.end, float(sv.vector @ vector))
+            )
+        passages = []
+        for chunk_id in ids:
+            if chunk_id not in chunks:
+                continue
+            text, meta = chunks[chunk_id]
+            passages.append(
+                Passage(
+                    chunk_id=chunk_id,
+                    text=text,
+                    source=str(meta["source"]),
+                    score=fused.get(chunk_id, 0.0),
+                    paper_id=str(meta.get("paper_id", "")),
+                    record=PaperRecord.from_metadata(meta),
+                    section=str(meta.get("section", "")),
+                    dense=dense.get(chunk_id),
+                    keyword=keyword.get(chunk_id),
+                    sentences=tuple(sorted(sentences.get(chunk_id, []), key=lambda s: s.start)),
+                )
+            )
+        return passages

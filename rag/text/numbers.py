@@ -1,0 +1,12 @@
+"""How papers write quantities: the multipliers before a unit, and the units counts come in."""
+
+from __future__ import annotations
+
+MULTIPLIERS = "万亿千百"
+# Measure words and units a count or amount is given in.
+UNITS = frozenset(
+    """
+    人 个 名 位 项 次 场 年 月 天 座 家 种 倍 元 吨 条 台 户 所 辆 艘 篇 届 美元 公斤 千克 公里 千米
+    米 亩 公顷 平方公里 平方米 立方米 兆瓦 千瓦 吉瓦 瓦 太瓦时 千瓦时 度 小时 百分点
+    """.split()
+)

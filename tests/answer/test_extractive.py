@@ -1,0 +1,235 @@
+"""The extractive answer: quoted sentences with [n] markers, or an honest "not found"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+import pytest
+
+from rag import Answer, Assistant, Passage
+from rag.answer import NOT_FOUND_EN, NOT_FOUND_ZH, ExtractiveAnswerer, compose
+from rag.retrieval import read_question
+from rag.schema import PaperRecord, Retrieval, ScoredSentence, Turn
+from rag.text.sentences import sentence_spans
+from rag.text.words import Tokenizer
+
+GLACIER = "据统计，天山冰川过去50年减少11.7%，局部区域缩减率8.8%~34.2%。"
+RIVERS = "这直接影响中国新疆伊犁河、阿克苏河等河流的径流稳定。"
+ENERGY = "中国—中亚新能源技术合作需要规划清晰的战略路径。"
+# A question none of whose words occur in the passages: only the similarities rank the sentences.
+NEUTRAL = "情况如何？"
+WIND = "在领域选择上，应优先发展技术成熟度高、见效快的风电和光伏发电项目。"
+
+
+def answerer(tokenizer: Tokenizer, threshold: float = 0.3, threshold_en: float = 0.3) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(
+        tokenizer, min_evidence_score=threshold, min_evidence_score_en=threshold_en, max_sentences=3
+    )
+
+
+def passage(chunk_id: str, pieces: list[tuple[str, float]]) -> Passage:
+    """A retrieved passage whose pieces scored the given similarities to the question.
+
+    Its sentences are split as the index splits them; each gets the similarity of its piece.
+    """
+    text = "".join(piece for piece, _ in pieces)
+    ends, offset = [], 0
+    for piece, similarity in pieces:
+        offset += len(piece)
+        ends.append((offset, similarity))
+    scored = [(s.start, s.end, next(sim for end, sim in ends if s.start < end)) for s in sentence_spans(text)]
+    return Passage(
+        chunk_id,
+        text,
+        f"{chunk_id}.txt",
+        1.0,
+        record=PaperRecord(title=f"论文{chunk_id}"),
+        sentences=tuple(ScoredSentence(start, end, similarity) for start, end, similarity in scored),
+    )
+
+
+def ask(
+    answerer: ExtractiveAnswerer, question: str, passages: list[Passage], history: Sequence[Turn] = ()
+) -> Answer:
+    """The answer to ``question`` when retrieval found ``passages`` (and nothing else)."""
+    reading = read_question(question, history, 3, answerer.tokenizer)
+    return answerer.answer(Retrieval(reading, tuple(passages)))
+
+
+def markers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+
+
+# -- abstaining ---------------------------------------------------------------------------------------
+
+
+def test_weak_evidence_abstains_in_chinese_for_a_chinese_question(tokenizer: Tokenizer) -> None:
+    passages = [passage("a", [(ENERGY, 0.2)])]
+    answer = ask(answerer(tokenizer, threshold=0.9), "天山冰川减少了多少？", passages)
+    assert not answer.found
+    assert answer.text == NOT_FOUND_ZH
+    assert answer.citations == () and answer.passages == tuple(passages)
+
+
+def test_weak_evidence_abstains_in_english_for_an_english_question(tokenizer: Tokenizer) -> None:
+    passages = [passage("a", [(ENERGY, 0.2)])]
+    answer = ask(answerer(tokenizer, threshold_en=0.9), "How much did the glaciers shrink?", passages)
+    assert not answer.found and answer.text == NOT_FOUND_EN and answer.citations == ()
+
+
+def test_no_passages_means_no_answer(tokenizer: Tokenizer) -> None:
+    answer = ask(answerer(tokenizer), "天山冰川减少了多少？", [])
+    assert not answer.found and answer.text == NOT_FOUND_ZH
+
+
+def test_strong_evidence_is_quoted(tokenizer: Tokenizer) -> None:
+    passages = [passage("a", [(GLACIER, 0.9), (ENERGY, 0.1)])]
+    answer = ask(answerer(tokenizer, threshold=0.5), "天山冰川减少了多少？", passages)
+    assert answer.found
+    assert answer.text == f"{GLACIER}[1]"
+    assert [p.chunk_id for p in answer.citations] == ["a"]
+
+
+# -- markers and highlights ---------------------------------------------------------------------------
+
+
+def test_markers_are_numbered_in_order_of_first_citation(tokenizer: Tokenizer) -> None:
+    passages = [
+        passage("a", [(ENERGY, 0.1)]),
+        passage("b", [(GLACIER, 0.82), (ENERGY, 0.1)]),
+        passage("c", [(WIND, 0.1)]),
+        passage("d", [(RIVERS, 0.81)]),
+    ]
+    answer = ask(answerer(tokenizer), NEUTRAL, passages)
+    assert answer.text == f"{GLACIER}[1]{RIVERS}[2]"
+    assert [p.chunk_id for p in answer.citations] == ["b", "d"]
+
+
+def test_compose_reuses_a_number_for_a_passage_cited_again() -> None:
+    passages = [passage("a", [(GLACIER, 0.9), (RIVERS, 0.8)]), passage("b", [(WIND, 0.7)])]
+    spans = [(1, 0, len(WIND)), (0, 0, len(GLACIER)), (1, 0, len(WIND))]
+    answer = compose("问题", passages, spans)
+    assert markers(answer.text) == [1, 2, 1]
+    assert [p.chunk_id for p in answer.citations] == ["b", "a"]
+    assert answer.found
+
+
+def test_every_marker_has_a_citation_and_every_citation_a_marker(tokenizer: Tokenizer) -> None:
+    passages = [passage("a", [(GLACIER, 0.8), (RIVERS, 0.79)]), passage("b", [(WIND, 0.78)])]
+    answer = ask(answerer(tokenizer), "天山冰川与新能源", passages)
+    numbers = markers(answer.text)
+    assert sorted(set(numbers)) == list(range(1, len(answer.citations) + 1))
+    assert numbers == sorted(numbers)
+
+
+def test_highlights_point_at_the_quoted_sentences(tokenizer: Tokenizer) -> None:
+    passages = [passage("a", [(ENERGY, 0.1), (GLACIER, 0.8), (RIVERS, 0.78)]), passage("b", [(WIND, 0.77)])]
+    answer = ask(answerer(tokenizer), "天山冰川减少了多少？", passages)
+    quoted = []
+    for number, cited in enumerate(answer.citations, 1):
+        assert cited.highlights
+        for start, end in cited.highlights:
+            sentence = cited.text[start:end].strip()
+            assert f"{sentence}[{number}]" in answer.text
+            quoted.append(sentence)
+    assert GLACIER in quoted and ENERGY not in quoted
+    assert "".join(re.split(r"\[\d+\]", answer.text)) == "".join(quoted)
+
+
+def test_english_quotes_are_joined_with_spaces(tokenizer: Tokenizer) -> None:
+    first = "The glaciers of the Tianshan shrank by 11.7% in fifty years."
+    second = "Rivers in Xinjiang depend on their meltwater."
+    passages = [passage("a", [(first + " ", 0.8), (second, 0.79)])]
+    answer = ask(answerer(tokenizer), "Tell me more.", passages)
+    assert answer.text == f"{first}[1] {second}[1]"
+
+
+# -- what is never quoted -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        # No piece of a reference entry may be quoted (English ones are split at ". ").
+        "[1] 张立辉，黄建平. 气候合作的路径[J]. 太平洋学报，2025，33(4)：50-62.",
+        "[2] 气候合作的路径[J]. 太平洋学报，2025，33(4)：50-62.",
+        "①联合国气候变化框架公约，https://unfccc.int/process-and-meetings。",
+        "Andonova L B, et al. Transnational Climate Change Governance[M]. Cambridge, 2014.",
+        "古特雷斯：《全球沸腾的时代已经到来》，www.un.org/zh/climatechange。",
+        "张立辉：《中亚气候研究》，《新疆大学学报》2023,41(2):12-20。",
+    ],
+)
+def test_reference_and_footnote_lines_are_never_quoted(tokenizer: Tokenizer, reference: str) -> None:
+    passages = [passage("a", [(reference + "\n", 0.95), (GLACIER, 0.6)])]
+    answer = ask(answerer(tokenizer), "天山冰川减少了多少？", passages)
+    assert answer.found
+    assert answer.text == f"{GLACIER}[1]"
+
+
+def test_the_papers_own_citation_line_is_its_record_and_can_answer(tokenizer: Tokenizer) -> None:
+    own = "引用格式：张建平，张旭. 气候合作经验借鉴及启示. 中国科学院院刊，2023, 38(9): 1407-1415."
+    passages = [passage("a", [(own + "\n", 0.95), (GLACIER, 0.6)])]
+    answer = ask(answerer(tokenizer), "这篇论文发表在哪本期刊的哪一期？", passages)
+    assert answer.text.startswith(f"{own}[1]")
+
+
+def test_a_how_many_question_is_answered_by_a_new_number_in_the_asked_unit(tokenizer: Tokenizer) -> None:
+    """The question's own 2024 answers nothing, and "多少人" counts people, not years (70年)."""
+    context = "2024年春季，哈萨克斯坦遭遇70年来最严重的洪水灾害。"
+    figure = "极端降雨与异常融雪叠加导致该国11.8万人疏散。"
+    passages = [passage("a", [(context, 0.95), (figure, 0.85), (RIVERS, 0.9)])]
+    answer = ask(answerer(tokenizer), "2024年春季哈萨克斯坦的洪灾中有多少人被疏散？", passages)
+    assert answer.text == f"{figure}[1]"
+    unitless = ask(answerer(tokenizer), "2024年春季的洪灾规模有多大？", passages)
+    assert unitless.text.startswith(context)
+    only_the_year = ask(
+        answerer(tokenizer), "2024年春季有多少人被疏散？", [passage("b", [("2024年春季发生洪灾。", 0.95)])]
+    )
+    assert not only_the_year.found
+    assert not ask(answerer(tokenizer), "这场洪灾造成多少兆瓦的电力损失？", passages).found
+
+
+def test_a_when_question_is_answered_only_by_a_sentence_with_a_new_date(tokenizer: Tokenizer) -> None:
+    dated = "该管道预计于2030年建成通气。"
+    passages = [passage("a", [("中亚天然气管道D线是双方合作的重点工程。", 0.95), (dated, 0.85)])]
+    assert ask(answerer(tokenizer), "中亚天然气管道D线预计什么时候建成？", passages).text == f"{dated}[1]"
+    undated = [passage("b", [("中亚天然气管道D线是双方合作的重点工程。", 0.95)])]
+    assert not ask(answerer(tokenizer), "中亚天然气管道D线预计什么时候建成？", undated).found
+
+
+def test_fragments_too_short_to_read_are_never_quoted(tokenizer: Tokenizer) -> None:
+    passages = [passage("a", [("一、引言\n", 0.95), (GLACIER, 0.6)])]
+    assert ask(answerer(tokenizer), "天山冰川减少了多少？", passages).text == f"{GLACIER}[1]"
+
+
+# -- on the real index --------------------------------------------------------------------------------
+
+
+def test_stream_yields_the_text_then_the_answer(assistant: Assistant) -> None:
+    items = list(assistant.stream("天山冰川过去50年减少了多少？"))
+    answer = items[-1]
+    assert isinstance(answer, Answer) and answer.found
+    assert all(isinstance(piece, str) for piece in items[:-1])
+    assert "".join(str(piece) for piece in items[:-1]) == answer.text
+    assert "11.7%" in answer.text
+    cited = answer.citations[0]
+    assert any("11.7%" in cited.text[start:end] for start, end in cited.highlights)
+
+
+def test_a_section_heading_is_never_quoted_as_an_answer(tokenizer: Tokenizer) -> None:
+    heading = "四、中国与中亚国家加强气候合作的优化路径\n"
+    passages = [passage("a", [(heading, 0.99), (WIND, 0.9)])]
+    answer = ask(answerer(tokenizer), "优化路径有哪些？", passages)
+    assert answer.found
+    assert "四、" not in answer.text and "风电和光伏" in answer.text
+
+
+def test_the_papers_title_is_never_quoted_as_an_answer(tokenizer: Tokenizer) -> None:
+    title = "高质量共建“一带一路”背景下中国与中亚国家加强气候合作的基础、价值与路径"
+    passages = [passage("a", [(f"{title}\n", 0.99), (WIND, 0.9)])]
+    passages[0] = replace(passages[0], record=PaperRecord(title=title))
+    answer = ask(answerer(tokenizer), "中国与中亚国家加强气候合作的路径有哪些？", passages)
+    assert answer.found
+    assert title not in answer.text and "风电和光伏" in answer.text
