@@ -44,15 +44,26 @@ class Question:
     type: str
     answers: list[str]
     evidence: list[Evidence] = field(default_factory=list)
+    # For an unanswerable question, how it misses: near-miss, off-topic, wrong-paper, future, record-gap.
+    kind: str = ""
 
     @property
     def answerable(self) -> bool:
         return bool(self.evidence)
 
 
-def normalize(text: str) -> str:
+# Kept when answers are compared, so that "1/3" is not "13" and "11.7%" is not "117".
+_KEPT_IN_ANSWERS = "/.%"
+# An accepted answer found more often than this in the corpus, outside its evidence, is no
+# evidence that the answer is right: it must carry its unit or context ("24个国家", not "24").
+MAX_OCCURRENCES_ELSEWHERE = 3
+
+
+def normalize(text: str, keep: str = "") -> str:
+    """Case-folded letters and digits (and the characters in ``keep``): quotes come from the raw
+    files, passages and answers from cleaned text, so spaces and punctuation may differ."""
     text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if ch.isalnum())
+    return "".join(ch for ch in text if ch.isalnum() or ch in keep)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -69,7 +80,15 @@ def load_questions(path: Path) -> list[Question]:
             evidence.append(_evidence(row))
         evidence += [_evidence(e) for e in row.get("extra", [])]
         questions.append(
-            Question(row["id"], row["question"], row["lang"], row["type"], row["answers"], evidence)
+            Question(
+                row["id"],
+                row["question"],
+                row["lang"],
+                row["type"],
+                row["answers"],
+                evidence,
+                row.get("kind", ""),
+            )
         )
     return questions
 
@@ -117,6 +136,29 @@ def contains_evidence(passage_text: str, quote: str) -> bool:
     return at_edge and match.size >= BOUNDARY_SHARE * len(needle)
 
 
-def answer_matches(answer_text: str, accepted: list[str]) -> bool:
-    text = normalize(answer_text)
-    return any(normalize(a) and normalize(a) in text for a in accepted)
+def accepted_in(text: str, accepted: list[str]) -> bool:
+    """Whether ``text`` contains one of the accepted answers."""
+    squeezed = normalize(text, _KEPT_IN_ANSWERS)
+    return any(
+        normalize(a, _KEPT_IN_ANSWERS) and normalize(a, _KEPT_IN_ANSWERS) in squeezed for a in accepted
+    )
+
+
+def unspecific_answers(questions: list[Question], corpus_dir: Path) -> list[str]:
+    """Accepted answers that the corpus holds more than MAX_OCCURRENCES_ELSEWHERE times outside
+    the question's evidence quotes: an unrelated quote would contain them too."""
+    texts = {
+        p.name: normalize(p.read_text(encoding="utf-8"), _KEPT_IN_ANSWERS) for p in corpus_dir.glob("*.*")
+    }
+    problems = []
+    for q in questions:
+        outside = dict(texts)
+        for source, quote in (pair for ev in q.evidence for pair in ev.quotes):
+            if source in outside:
+                outside[source] = outside[source].replace(normalize(quote, _KEPT_IN_ANSWERS), " ")
+        for answer in q.answers:
+            needle = normalize(answer, _KEPT_IN_ANSWERS)
+            count = sum(text.count(needle) for text in outside.values()) if needle else 0
+            if count > MAX_OCCURRENCES_ELSEWHERE:
+                problems.append(f"{q.id}: {answer!r} occurs {count} times outside its evidence")
+    return problems

@@ -34,13 +34,14 @@ def _record(answerable: bool, found: bool, score: float, correct: bool = True) -
         answerable,
         1 if answerable else None,
         1.0,
-        found,
-        correct,
-        correct,
-        score,
-        1.0,
-        1.0,
-        10,
+        found=found,
+        loose=correct,
+        correct=correct,
+        cited_evidence=correct,
+        evidence_score=score,
+        retrieve_ms=1.0,
+        ask_ms=1.0,
+        context_chars=10,
     )
 
 

@@ -9,9 +9,10 @@ import pytest
 from eval.quality.questions import (
     Evidence,
     Question,
-    answer_matches,
+    accepted_in,
     contains_evidence,
     load_questions,
+    unspecific_answers,
     validate,
 )
 from tests.paths import ROOT
@@ -26,11 +27,29 @@ def test_every_evidence_quote_is_verbatim_in_its_source_and_ids_are_unique(quest
     assert validate(questions, ROOT / "corpus") == []
 
 
-def test_the_held_out_set_is_sound_and_shares_no_id_with_the_main_set(questions: list[Question]) -> None:
+@pytest.mark.parametrize(
+    "name", ["questions_heldout.jsonl", "questions_heldout_v1.jsonl", "questions_calibration.jsonl"]
+)
+def test_the_other_sets_are_sound_and_share_no_id_with_the_main_set(
+    questions: list[Question], name: str
+) -> None:
+    other = load_questions(ROOT / "eval" / name)
+    assert validate(other, ROOT / "corpus") == []
+    assert len(other) >= 30 and not {q.id for q in other} & {q.id for q in questions}
+    assert {q.lang for q in other} == {"zh", "en"} and any(not q.answerable for q in other)
+
+
+def test_the_held_out_set_has_the_mix_the_answer_step_is_judged_on() -> None:
     held_out = load_questions(ROOT / "eval" / "questions_heldout.jsonl")
-    assert validate(held_out, ROOT / "corpus") == []
-    assert len(held_out) >= 30 and not {q.id for q in held_out} & {q.id for q in questions}
-    assert {q.lang for q in held_out} == {"zh", "en"} and any(not q.answerable for q in held_out)
+    types = Counter(q.type for q in held_out)
+    assert len(held_out) >= 60 and types["metadata"] >= 10 and types["list"] >= 10
+    assert sum(q.kind == "near-miss" for q in held_out) >= 12 and sum(q.lang == "en" for q in held_out) >= 15
+
+
+def test_the_calibration_set_is_unanswerable_questions_of_every_kind() -> None:
+    calibration = load_questions(ROOT / "eval" / "questions_calibration.jsonl")
+    assert len(calibration) >= 30 and not any(q.answerable for q in calibration)
+    assert {"near-miss", "off-topic", "wrong-paper", "future"} <= {q.kind for q in calibration}
 
 
 def test_the_set_is_large_and_mixed(questions: list[Question]) -> None:
@@ -89,5 +108,26 @@ def test_relevance_allows_a_quote_cut_by_a_chunk_boundary() -> None:
 
 
 def test_answers_match_variants_regardless_of_spacing() -> None:
-    assert answer_matches("总额为3 000万美元[1]", ["3000万"])
-    assert not answer_matches("总额未知", ["3000万"])
+    assert accepted_in("总额为3 000万美元[1]", ["3000万"])
+    assert not accepted_in("总额未知", ["3000万"])
+
+
+def test_matching_keeps_fractions_decimals_and_percentages_apart() -> None:
+    assert accepted_in("约占全球的1/3。", ["1/3"])
+    assert not accepted_in("共有13个项目。", ["1/3"])
+    assert not accepted_in("增长了117个百分点", ["11.7%"])
+    assert accepted_in("减少１１.７％", ["11.7%"])
+
+
+@pytest.mark.parametrize("name", ["questions.jsonl", "questions_heldout.jsonl", "questions_heldout_v1.jsonl"])
+def test_every_accepted_answer_is_specific_to_its_evidence(name: str) -> None:
+    """An accepted string found more than three times elsewhere in the corpus would let an
+    unrelated quote pass: it must carry its unit or context ("24%", not "24")."""
+    assert unspecific_answers(load_questions(ROOT / "eval" / name), ROOT / "corpus") == []
+
+
+def test_an_answer_found_all_over_the_corpus_is_not_specific() -> None:
+    evidence = Evidence("001_3d3e6178e64faf55.txt", "天山冰川过去50年减少11.7%")
+    question = Question("x3", "天山冰川减少了多少？", "zh", "number", ["11.7%", "气候合作"], [evidence])
+    [problem] = unspecific_answers([question], ROOT / "corpus")
+    assert problem.startswith("x3: '气候合作' occurs ") and problem.endswith(" times outside its evidence")
