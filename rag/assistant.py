@@ -8,6 +8,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .answer import Answerer, ExtractiveAnswerer, final_answer
+from .answer.record import RecordAnswerer
+from .answer.router import RoutedAnswerer
 from .chunking import make_chunker
 from .config import Settings
 from .index import CachedEmbedder, PaperIndex, Progress, index_exists, make_embedder
@@ -101,12 +103,14 @@ class Assistant:
 
 
 def make_answerer(settings: Settings, tokenizer: Tokenizer) -> Answerer:
-    """The extractive answerer, or, with an LLM endpoint configured, the LLM one that falls back to it."""
+    """Record questions to the record answerer; the rest to the extractive answerer, or, with an
+    LLM endpoint configured, to the LLM one that falls back to it."""
     extractive = ExtractiveAnswerer(
         tokenizer, settings.min_evidence_score, settings.min_evidence_score_en, settings.answer_sentences
     )
-    if not settings.llm_enabled:
-        return extractive
-    from .answer.llm import LLMAnswerer
+    default: Answerer = extractive
+    if settings.llm_enabled:
+        from .answer.llm import LLMAnswerer
 
-    return LLMAnswerer.from_settings(settings, tokenizer, extractive)
+        default = LLMAnswerer.from_settings(settings, tokenizer, extractive)
+    return RoutedAnswerer(default, RecordAnswerer())

@@ -8,8 +8,9 @@ the passages a caller holds are the passages it was handed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 # Authors are stored in one metadata string, in the order the paper prints them.
@@ -17,8 +18,22 @@ AUTHOR_SEPARATOR = "、"
 
 
 @dataclass(frozen=True)
+class FieldSpan:
+    """Where a file prints a record field: character offsets into that file's cleaned text."""
+
+    field: str
+    start: int
+    end: int
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class PaperRecord:
-    """A paper's bibliographic record as it prints it; a field it does not print stays empty."""
+    """A paper's bibliographic record as it prints it; a field it does not print stays empty.
+
+    The ``_en`` fields are the paper's own English versions (its English title page, abstract
+    block or citation line); ``spans`` say where each field is printed, so an answer can cite it.
+    """
 
     title: str = ""
     authors: tuple[str, ...] = ()
@@ -26,25 +41,70 @@ class PaperRecord:
     year: str = ""
     issue: str = ""
     doi: str = ""
+    volume: str = ""
+    pages: str = ""
+    affiliations: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    funding: tuple[str, ...] = ()
+    received: str = ""
+    revised: str = ""
+    biographies: tuple[str, ...] = ()
+    title_en: str = ""
+    authors_en: tuple[str, ...] = ()
+    journal_en: str = ""
+    keywords_en: tuple[str, ...] = ()
+    spans: tuple[FieldSpan, ...] = ()
 
     def merged_with(self, other: PaperRecord) -> PaperRecord:
         """This record with its gaps filled from another record of the same paper."""
-        return replace(
-            self, **{f.name: getattr(other, f.name) for f in fields(self) if not getattr(self, f.name)}
-        )
+        filled = {
+            f.name: getattr(other, f.name)
+            for f in fields(self)
+            if f.name != "spans" and not getattr(self, f.name)
+        }
+        return replace(self, **filled, spans=(*self.spans, *other.spans))
+
+    def located_in(self, source: str) -> PaperRecord:
+        """The record with its spans marked as printed in the file ``source``."""
+        return replace(self, spans=tuple(replace(s, source=source) for s in self.spans))
+
+    def spans_of(self, name: str) -> tuple[FieldSpan, ...]:
+        return tuple(s for s in self.spans if s.field == name)
 
     def to_metadata(self) -> dict[str, str]:
-        """The record as flat string fields, as a vector store's metadata must be."""
-        return {
-            f.name: AUTHOR_SEPARATOR.join(self.authors) if f.name == "authors" else str(getattr(self, f.name))
-            for f in fields(self)
-        }
+        """The citation fields as flat strings, as a vector store's metadata must be."""
+        return {name: _flat(getattr(self, name)) for name in CITATION_FIELDS}
 
     @classmethod
     def from_metadata(cls, meta: Mapping[str, Any]) -> PaperRecord:
-        values = {f.name: str(meta.get(f.name, "")) for f in fields(cls)}
-        authors = tuple(a for a in values.pop("authors").split(AUTHOR_SEPARATOR) if a)
-        return cls(authors=authors, **values)
+        """The record a chunk's metadata holds: whole where it was stored (``record``), else
+        the citation fields."""
+        if meta.get("record"):
+            return cls.from_json(str(meta["record"]))
+        values: dict[str, Any] = {name: str(meta.get(name, "")) for name in CITATION_FIELDS}
+        values["authors"] = tuple(a for a in values["authors"].split(AUTHOR_SEPARATOR) if a)
+        return cls(**values)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> PaperRecord:
+        values: dict[str, Any] = json.loads(text)
+        spans = tuple(FieldSpan(**s) for s in values.pop("spans", ()))
+        known = {f.name for f in fields(cls)}
+        kept: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k in known
+        }
+        return cls(**kept, spans=spans)
+
+
+# What every chunk carries to be cited: the rest of the record is kept once per file.
+CITATION_FIELDS = ("title", "authors", "journal", "year", "issue", "doi")
+
+
+def _flat(value: str | tuple[str, ...]) -> str:
+    return AUTHOR_SEPARATOR.join(value) if isinstance(value, tuple) else value
 
 
 @dataclass(frozen=True)
@@ -123,6 +183,9 @@ class Passage:
     paper_id: str = ""
     record: PaperRecord = PaperRecord()
     section: str = ""
+    # Where the chunk stands in its file's cleaned text.
+    start: int = 0
+    end: int = 0
     # The chunk's dense similarity and BM25 score for the question (None: not in that ranking).
     dense: float | None = None
     keyword: float | None = None
@@ -169,8 +232,21 @@ class Reading:
     asks_quantity: bool = False
     unit: str = ""
     asks_time: bool = False
+    # The bibliographic record fields it asks for (rag.text.fields); () for a content question.
+    record_fields: tuple[str, ...] = ()
     # The recent turns of the conversation that the reading could draw on.
     history: tuple[Turn, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    """A passage that prints one field of a paper's record, and where in the passage it stands."""
+
+    paper_id: str
+    field: str
+    passage: Passage
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -185,6 +261,12 @@ class Retrieval:
     named: tuple[Paper, ...] = ()
     # IDF-weighted share of the question's key terms that the top passages contain.
     coverage: float = 0.0
+    # For a record question: the papers it is about and the passages that print the fields asked;
+    # a title it names that no paper has, with the papers there are.
+    papers: tuple[Paper, ...] = ()
+    record_lines: tuple[RecordLine, ...] = ()
+    unmatched: str = ""
+    catalog: tuple[Paper, ...] = ()
 
     @property
     def question(self) -> str:

@@ -160,6 +160,9 @@ class PaperIndex:
     def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         return self.store.get_chunks(ids)
 
+    def chunk_at(self, source: str, start: int, end: int) -> tuple[str, str, dict[str, Any]] | None:
+        return self.store.chunk_at(source, start, end)
+
     def sentence_vectors(self, chunk_ids: Iterable[str]) -> list[SentenceVector]:
         return self.store.sentence_vectors(chunk_ids)
 

@@ -117,6 +117,17 @@ class ChromaStore:
             for chunk_id, text, meta in zip(data["ids"], data["documents"], data["metadatas"], strict=True)
         }
 
+    def chunk_at(self, source: str, start: int, end: int) -> tuple[str, str, dict[str, Any]] | None:
+        """The chunk of ``source`` that holds most of the span ``start``..``end`` (chunks overlap,
+        so a span cut by one boundary is often whole in the neighbour): (id, text, metadata)."""
+        where: Any = {"$and": [{"source": source}, {"start": {"$lt": end}}, {"end": {"$gt": start}}]}
+        data = self.chunks.get(where=where, include=["documents", "metadatas"])
+        rows = list(zip(data["ids"], data["documents"], data["metadatas"], strict=True))
+        if not rows:
+            return None
+        best = max(rows, key=lambda r: (min(end, r[2]["end"]) - max(start, r[2]["start"]), -r[2]["start"]))
+        return str(best[0]), str(best[1]), dict(best[2])
+
     def search_chunks(self, vector: np.ndarray, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
         """Only in the files ``sources`` when given. An empty collection answers with no hits,
         so no count is asked first (3 ms a query)."""

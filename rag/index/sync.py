@@ -65,8 +65,8 @@ class HeldFile:
 
 
 def record_hash(doc: Document) -> str:
-    """Changes when the paper's citation details change, e.g. a file joins another's paper."""
-    details = {"source": doc.source, "paper_id": doc.paper_id, **doc.record.to_metadata()}
+    """Changes when the paper's record changes, e.g. a file joins another's paper."""
+    details = {"source": doc.source, "paper_id": doc.paper_id, "record": doc.record.to_json()}
     return hashlib.sha1(json.dumps(details, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -154,6 +154,8 @@ class Syncer:
                     "end": chunk.end,
                     "position": chunk.position,
                 }
+                if chunk.position == 0:
+                    meta["record"] = doc.record.to_json()  # the whole record, once per file
                 chunk_rows.append((chunk.chunk_id, chunk.text, meta))
                 for n, span in enumerate(sentence_spans(chunk.text)):
                     sentence_meta = {"chunk_id": chunk.chunk_id, "source": doc.source, "start": span.start, "end": span.end}

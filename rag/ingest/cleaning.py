@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..text.fields import RECORD_LABEL
 from ..text.layout import is_heading
 from ..text.script import CJK, CJK_PUNCT
 from ..text.sentences import LINE_END
@@ -106,7 +107,7 @@ def join_broken_lines(text: str) -> str:
 
 
 def _is_footnote(line: str) -> bool:
-    return bool(_FOOTNOTE.match(line))
+    return bool(_FOOTNOTE.match(line) or RECORD_LABEL.match(line))
 
 
 def _continues(prev: str, line: str) -> bool:
@@ -116,7 +117,7 @@ def _continues(prev: str, line: str) -> bool:
         return len(prev) >= 25 and not prev.startswith("#") and not is_heading(prev)
     if len(prev) < 25 or len(line) < 15 or prev.startswith("#") or line.startswith("#"):
         return False
-    if is_heading(prev) or is_heading(line) or _FRONT_MATTER.match(line):
+    if is_heading(prev) or is_heading(line) or _FRONT_MATTER.match(line) or RECORD_LABEL.match(prev):
         return False
     if prev[-1] in LINE_END or not re.match(f"[{CJK}，、0-9]", prev[-1]):
         return False

@@ -101,6 +101,7 @@ class DocumentCache:
 
 def _encode_parsed(parsed: Parsed) -> bytes:
     fields = asdict(parsed.document)
+    fields["record"] = parsed.document.record.to_json()
     fields["sketch"] = base64.b64encode(parsed.sketch.astype(np.uint32).tobytes()).decode()
     return json.dumps(fields, ensure_ascii=False).encode()
 
@@ -108,15 +109,9 @@ def _encode_parsed(parsed: Parsed) -> bytes:
 def _decode_parsed(value: bytes) -> Parsed:
     fields = json.loads(value)
     hashes = np.frombuffer(base64.b64decode(fields.pop("sketch")), dtype=np.uint32)
-    found = fields.pop("record")
-    document = Document(
-        **fields
-        | {
-            "record": PaperRecord(**found | {"authors": tuple(found["authors"])}),
-            "sections": tuple(Section(**s) for s in fields["sections"]),
-        }
-    )
-    return Parsed(document, hashes)
+    record = PaperRecord.from_json(fields.pop("record"))
+    sections = tuple(Section(**s) for s in fields.pop("sections"))
+    return Parsed(Document(**fields, record=record, sections=sections), hashes)
 
 
 def corpus_files(folder: Path) -> list[Path]:

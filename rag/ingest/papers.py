@@ -28,7 +28,8 @@ def sketch(text: str) -> np.ndarray:
 def link_parts_of_papers(documents: Sequence[Document], sketches: Sequence[np.ndarray]) -> list[Document]:
     """The documents, those that repeat most of another file given that file's paper identity.
 
-    A paper's record is that of its longest file, with gaps filled from its parts.
+    A paper's record is that of its longest file, with gaps filled from its parts; its spans say
+    in which file each field is printed.
     """
     whole = _containing_documents(documents, sketches)
     groups: dict[int, list[int]] = {}
@@ -39,12 +40,10 @@ def link_parts_of_papers(documents: Sequence[Document], sketches: Sequence[np.nd
         groups.setdefault(root, []).append(i)
     linked = list(documents)
     for root, members in groups.items():
-        if len(members) == 1:
-            continue
         members.sort(key=lambda i: -len(documents[i].text))
         merged = PaperRecord()
         for i in members:
-            merged = merged.merged_with(documents[i].record)
+            merged = merged.merged_with(documents[i].record.located_in(documents[i].source))
         for i in members:
             linked[i] = replace(documents[i], paper_id=documents[root].paper_id, record=merged)
     return linked

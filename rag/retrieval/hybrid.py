@@ -17,14 +17,16 @@ by a vaguer neighbour.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from ..config import Settings
 from ..index import Embedder, PaperIndex
-from ..schema import PaperRecord, Passage, Reading, Retrieval, ScoredSentence
+from ..schema import Paper, PaperRecord, Passage, Reading, Retrieval, ScoredSentence
 from .crosslingual import TermTranslator
 from .fusion import Ranking, drop_near_duplicates, fuse_scores, rrf
+from .records import record_lines, record_papers, unmatched_title
 from .scope import PaperNamer
 
 # How many top passages are checked for the question's key terms.
@@ -51,7 +53,8 @@ class HybridRetriever:
         k = k or self.settings.top_k
         pool = max(self.settings.candidates, k)
         query = reading.query
-        named = tuple(self.namer.named(query, self.index.papers()))
+        catalog = self.index.papers()
+        named = tuple(self.namer.named(query, catalog))
         sources = [source for paper in named for source in paper.sources]
         terms = self.translator.chinese_terms(query, self.index.in_corpus) if reading.english else []
         query = " ".join([query, *terms])
@@ -70,7 +73,23 @@ class HybridRetriever:
         coverage = self.index.term_coverage(
             " ".join(terms) or query, [f"{p.title} {p.text}" for p in passages[:COVERAGE_DEPTH]]
         )
-        return Retrieval(reading, tuple(passages[:k]), tuple(terms), named, coverage)
+        found = Retrieval(reading, tuple(passages[:k]), tuple(terms), named, coverage)
+        return self._with_records(found, catalog) if reading.record_fields else found
+
+    def _with_records(self, found: Retrieval, catalog: list[Paper]) -> Retrieval:
+        """A record question also gets its papers and the passages that print the fields asked."""
+        reading = found.reading
+        unmatched = "" if found.named else unmatched_title(reading.question, catalog)
+        if unmatched:
+            return replace(found, unmatched=unmatched, catalog=tuple(catalog))
+        person = "biographies" in reading.record_fields
+        papers = record_papers(reading.query, found.named, found.passages, catalog, person)
+        lines = record_lines(papers, reading.record_fields, self.index.chunk_at)
+        # The passages that print the fields asked are what this question retrieves, first.
+        printed = list({line.passage.chunk_id: line.passage for line in lines}.values())
+        ids = {p.chunk_id for p in printed}
+        passages = (*printed, *(p for p in found.passages if p.chunk_id not in ids))[: len(found.passages)]
+        return replace(found, passages=passages, papers=papers, record_lines=lines)
 
     def _dense(self, vector: np.ndarray, k: int, sources: Sequence[str] = ()) -> Ranking:
         """Chunks by their own similarity or their best sentence's, whichever is higher: a
@@ -110,6 +129,8 @@ class HybridRetriever:
                     paper_id=str(meta.get("paper_id", "")),
                     record=PaperRecord.from_metadata(meta),
                     section=str(meta.get("section", "")),
+                    start=int(meta.get("start", 0)),
+                    end=int(meta.get("end", 0)),
                     dense=dense.get(chunk_id),
                     keyword=keyword.get(chunk_id),
                     sentences=tuple(sorted(sentences.get(chunk_id, []), key=lambda s: s.start)),

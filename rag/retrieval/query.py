@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from ..schema import Reading, Turn
+from ..text.fields import asked_fields
 from ..text.script import is_english
 from ..text.words import Tokenizer
 from .intent import asked_unit, asks_quantity, asks_time
@@ -59,12 +60,14 @@ def read_question(question: str, history: Sequence[Turn], turns: int, tokenizer:
     window = recent(history, turns)
     query = standalone(question, window)
     quantity = asks_quantity(query)
+    english = is_english(query)
     return Reading(
         question=question,
         query=query,
-        english=is_english(query),
+        english=english,
         asks_quantity=quantity,
         unit=asked_unit(tokenizer.words(query)) if quantity else "",
         asks_time=asks_time(query),
+        record_fields=asked_fields(question, is_english(question)),
         history=window,
     )

@@ -30,6 +30,11 @@ _LATIN_WORD = re.compile(r"[a-z]+")
 # A title's part before its subtitle names the paper too; a shorter part is a phrase.
 _MAIN_TITLE = re.compile(r"[：:]")
 _MIN_TITLE_CHARS = 8
+# Words many journals' English names share; the rest of a name names its journal.
+_GENERIC_JOURNAL_WORDS = frozenset(
+    "journal journals of the and university sciences science social philosophy edition version chinese china"
+    " academy review studies research international".split()
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class _Entry:
     paper: Paper
     titles: tuple[str, ...]  # compacted: the title and its part before the subtitle
     journal: str  # without its edition, "（哲学社会科学版）"
+    # The words of the journal's English name that name it ("pacific", "bulletin", "xinjiang").
+    journal_words: frozenset[str]
 
 
 class PaperNamer:
@@ -65,7 +72,9 @@ class PaperNamer:
             authors = sum(author in question or author in spoken for author in entry.paper.record.authors)
             if entry.journal and entry.journal not in journals:
                 journals[entry.journal] = self._names_journal(question, words, entry.journal)
-            journal = bool(entry.journal) and journals[entry.journal]
+            journal = (bool(entry.journal) and journals[entry.journal]) or bool(
+                entry.journal_words and entry.journal_words <= words
+            )
             title = any(t in squeezed for t in entry.titles)
             scores.append((authors + int(journal) + int(title), entry.paper))
         best = max((score for score, _ in scores), default=0)
@@ -91,6 +100,8 @@ class PaperNamer:
                     if len(t) >= _MIN_TITLE_CHARS
                 ),
                 _EDITION.sub("", paper.record.journal),
+                frozenset(_LATIN_WORD.findall(_EDITION.sub("", paper.record.journal_en).lower()))
+                - _GENERIC_JOURNAL_WORDS,
             )
             for paper in papers
         ]

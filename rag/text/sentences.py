@@ -19,12 +19,19 @@ from dataclasses import dataclass
 
 from .script import CJK
 
+# "Vol. 33", "pp. 50", "Zhang et al. (2026)", "e.g. this": a full stop after these ends no sentence.
+_ABBREVIATIONS = ("Vol", "vol", "No", "no", "pp", "al", "Fig", "Eq", r"e\.g", r"i\.e")
+_ABBREVIATED = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS)
+# "1. 主体多元性" and "(2) ..." number the items of a list; a lone digit before the stop is no sentence.
+_LIST_NUMBER = r"(?<![\s：:；;，,（(]\d)(?<![\s：:；;，,（(]\d\d)(?<!^\d)(?<!^\d\d)"
 _SENTENCE_END = re.compile(
-    rf"[。！？；!?][”’」』）)\"']*|(?<![A-Z{CJK}])\.(?=\s|$)[\"'”’)]*|(?<=[{CJK}])\.(?=\n|$)|…{{1,2}}[”’]?|\n"
+    rf"[。！？；!?][”’」』）)\"']*|(?<![A-Z{CJK}]){_ABBREVIATED}{_LIST_NUMBER}\.(?=\s|$)[\"'”’)]*"
+    rf"|(?<=[{CJK}])\.(?=\n|$)|…{{1,2}}[”’]?|\n",
+    re.M,
 )
 SOFT_BREAK = re.compile(r"[，、：,:]")
 LINE_END = "。！？；：”」』）)"
-CLAIM_END = re.compile(r"[。！？!?]+[”’」』）)\"']*|(?<![A-Z])\.(?=\s|$)[\"'”’)]*|\n")
+CLAIM_END = re.compile(rf"[。！？!?]+[”’」』）)\"']*|(?<![A-Z]){_ABBREVIATED}\.(?=\s|$)[\"'”’)]*|\n")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from eval.scripted_llm import FakeOpenAI, Reply, passages_sent
 from rag import Answer, Assistant, Settings, Turn
 from rag.answer import NOT_FOUND_EN, NOT_FOUND_ZH, ExtractiveAnswerer
 from rag.answer.llm import SYSTEM_PROMPT, LLMAnswerer
+from rag.answer.record import RecordAnswerer
+from rag.answer.router import RoutedAnswerer
 from rag.assistant import make_answerer
 from rag.schema import PaperRecord, Passage, Reading, Retrieval
 from rag.text.script import is_english
@@ -56,9 +58,9 @@ def llm_settings(fake: FakeOpenAI, **overrides: Any) -> Settings:
 
 
 def answerer(fake: FakeOpenAI, tokenizer: Tokenizer, **overrides: Any) -> LLMAnswerer:
-    llm = make_answerer(llm_settings(fake, **overrides), tokenizer)
-    assert isinstance(llm, LLMAnswerer)
-    return llm
+    routed = make_answerer(llm_settings(fake, **overrides), tokenizer)
+    assert isinstance(routed, RoutedAnswerer) and isinstance(routed.default, LLMAnswerer)
+    return routed.default
 
 
 def with_llm(assistant: Assistant, fake: FakeOpenAI, **overrides: Any) -> Assistant:
@@ -98,9 +100,13 @@ def cite_glaciers(body: dict[str, Any]) -> Reply:
 
 
 def test_extractive_stays_the_default_and_the_endpoint_switches_to_the_llm(tokenizer: Tokenizer) -> None:
-    assert isinstance(make_answerer(Settings.from_env({}), tokenizer), ExtractiveAnswerer)
+    plain = make_answerer(Settings.from_env({}), tokenizer)
+    assert isinstance(plain, RoutedAnswerer) and isinstance(plain.default, ExtractiveAnswerer)
+    assert isinstance(plain.record, RecordAnswerer)
     env = {"RAG_LLM_BASE_URL": "http://127.0.0.1:9/v1", "RAG_LLM_MODEL": "m", "RAG_LLM_TIMEOUT_S": "5"}
-    llm = make_answerer(Settings.from_env(env), tokenizer)
+    routed = make_answerer(Settings.from_env(env), tokenizer)
+    assert isinstance(routed, RoutedAnswerer)
+    llm = routed.default
     assert isinstance(llm, LLMAnswerer) and isinstance(llm.fallback, ExtractiveAnswerer)
     assert llm.timeout_s == 5.0
     # The extractive answerer takes the conversation too (and needs none of it).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.ingest import Corpus, load_corpus
@@ -101,13 +103,15 @@ def test_citation_line_gives_journal_year_and_issue() -> None:
         "引用格式：王小明, 李华. 中亚国家水资源合作的现状与前景分析. 地理研究, 2022, 41(3): 100-110.\n\n"
         "DOI: 10.11821/dlyj020220101。\n"
     )
-    assert record == PaperRecord(
+    assert replace(record, spans=()) == PaperRecord(
         title="中亚国家水资源合作的现状与前景分析",
         authors=("王小明", "李华"),
         journal="地理研究",
         year="2022",
         issue="3",
         doi="10.11821/dlyj020220101",
+        volume="41",
+        pages="100-110",
     )
 
 
@@ -183,3 +187,81 @@ def test_only_the_papers_own_journal_and_doi_count() -> None:
 
 def test_body_text_names_no_record_field() -> None:
     assert record_terms("作者认为，基金投向中小生态项目见效快。") == ""
+
+
+# -- the whole record, and where each field is printed ------------------------------------
+
+
+def printed(doc: Document, field: str) -> list[str]:
+    """The text of each span that prints ``field``, in the file it names."""
+    texts = {d.source: d.text for d in load_corpus(REAL_CORPUS).documents}
+    return [texts[s.source][s.start : s.end] for s in doc.record.spans_of(field)]
+
+
+def test_the_chinese_head_block_gives_every_labelled_field(real: dict[str, Document]) -> None:
+    record = real["004"].record
+    assert (record.volume, record.pages) == ("33", "50-62")
+    assert record.keywords == ('"一带一路"', "气候危机", "国际共生理论")
+    assert (record.received, record.revised) == ("2025-01-02", "2025-04-16")
+    assert [grant[-13:] for grant in record.funding] == ["(24YJCGJW008)", "(GZC20231017)"]
+    assert [bio[:16] for bio in record.biographies] == [
+        "张立辉(1993—),甘肃秦安人",
+        "黄建平(1962—),福建漳平人",
+    ]
+    assert record.affiliations == ("兰州大学，甘肃兰州 760000",)
+    assert record.journal_en == "Pacific Journal" and record.authors_en == ("ZHANG Lihui", "HUANG Jianping")
+    assert all(
+        "第50-62页" in text or "50-62" in text or "0050-13" in text for text in printed(real["004"], "pages")
+    )
+
+
+def test_the_article_number_gives_the_page_range() -> None:
+    assert record_of("文章编号：1000-2820(2026)01-0080-12\n").pages == "80-91"
+
+
+def test_markdown_labels_give_received_date_funding_and_biography(real: dict[str, Document]) -> None:
+    record = real["003"].record
+    assert record.received == "2025-11-27"
+    assert record.keywords == (
+        "“中国—中亚精神”",
+        "新能源",
+        "高质量发展",
+        "共同现代化",
+    )  # not the next paragraph
+    assert [grant[-10:] for grant in record.funding] == ["(24VLS023)", "(72204198)"]
+    assert record.biographies[0].startswith("卫玲(1970-)") and record.journal == ""
+    assert record.title_en.startswith("The Strategic Value and Pathways") and record.authors_en == (
+        "WEI Ling",
+        "LIANG Wei",
+    )
+
+
+def test_the_english_recommended_citation_gives_volume_issue_and_journal(real: dict[str, Document]) -> None:
+    record = real["002"].record
+    assert (record.journal, record.volume, record.issue, record.pages) == (
+        "中国科学院院刊",
+        "38",
+        "9",
+        "1407-1415",
+    )
+    assert record.journal_en == "Bulletin of Chinese Academy of Sciences (Chinese Version)"
+    assert record.authors_en == ("ZHANG Jianping", "ZHANG Xu") and record.revised == "2023年7月28日"
+    assert record.funding == ("国家重点研发计划（2018YFA0606504）",)
+    assert record.biographies[0].startswith(
+        "张建平商务部国际贸易经济合作研究院"
+    )  # printed at the end, unlabelled
+
+
+def test_the_catalogue_page_fills_the_full_texts_gaps_and_says_where(real: dict[str, Document]) -> None:
+    record = real["001"].record
+    assert record.journal == "新疆大学学报（哲学社会科学版）" and record.pages == "80-91"
+    assert record.journal_en == "Journal of Xinjiang University(Philosophy and Social Sciences)"
+    assert {s.source for s in record.spans_of("journal")} == {"000_4af636635f89b5c1.txt"}
+    assert printed(real["001"], "doi") == ["10.13568/j.cnki.issn1000-2820.2026.01.009"]
+    assert record.received == "" and record.keywords_en[-1] == "A Community of Shared Future"
+
+
+def test_a_record_line_is_never_joined_to_the_paragraph_after_it() -> None:
+    body = "在世界百年未有之大变局加速演进的当下，各国日益认识到现代化不应是一国一家的现代化。"
+    raw = f"**关键词:** 新能源; 共同现代化\n\n**DOI:** 10.1/x\n\n{body}"
+    assert record_of(raw).keywords == ("新能源", "共同现代化")
