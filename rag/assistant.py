@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .answer import Answerer, ExtractiveAnswerer, final_answer
+from .answer.enumeration import EnumerationAnswerer
 from .answer.record import RecordAnswerer
 from .answer.router import RoutedAnswerer
 from .chunking import make_chunker
@@ -113,4 +114,4 @@ def make_answerer(settings: Settings, tokenizer: Tokenizer) -> Answerer:
         from .answer.llm import LLMAnswerer
 
         default = LLMAnswerer.from_settings(settings, tokenizer, extractive)
-    return RoutedAnswerer(default, RecordAnswerer())
+    return RoutedAnswerer(default, RecordAnswerer(), EnumerationAnswerer(tokenizer, extractive, default))

@@ -209,6 +209,21 @@ class Passage:
     def best_sentence(self) -> float:
         return max((s.similarity for s in self.sentences), default=0.0)
 
+    @classmethod
+    def stored(cls, chunk_id: str, text: str, meta: Mapping[str, Any], score: float = 0.0) -> Passage:
+        """A chunk as the index stores it (its text and metadata), as a passage."""
+        return cls(
+            chunk_id=chunk_id,
+            text=text,
+            source=str(meta["source"]),
+            score=score,
+            paper_id=str(meta.get("paper_id", "")),
+            record=PaperRecord.from_metadata(meta),
+            section=str(meta.get("section", "")),
+            start=int(meta.get("start", 0)),
+            end=int(meta.get("end", 0)),
+        )
+
     def highlighted(self, spans: Sequence[tuple[int, int]]) -> Passage:
         """This passage with ``spans`` added to its highlights (each once)."""
         return replace(self, highlights=tuple(dict.fromkeys([*self.highlights, *spans])))
@@ -234,6 +249,9 @@ class Reading:
     asks_time: bool = False
     # The bibliographic record fields it asks for (rag.text.fields); () for a content question.
     record_fields: tuple[str, ...] = ()
+    # It asks for several items ("哪三个维度"), and how many when it says.
+    asks_list: bool = False
+    list_size: int = 0
     # The recent turns of the conversation that the reading could draw on.
     history: tuple[Turn, ...] = ()
 
@@ -267,6 +285,9 @@ class Retrieval:
     record_lines: tuple[RecordLine, ...] = ()
     unmatched: str = ""
     catalog: tuple[Paper, ...] = ()
+    # For a list question: the passage that opens each section of the files the best passages
+    # come from, in file order, so that a section's numbered subheadings can be listed.
+    outline: tuple[Passage, ...] = ()
 
     @property
     def question(self) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from ..schema import Answer, Passage, Reading, Retrieval
-from ..text.fields import is_citation_line
+from ..text.fields import is_record_line
 from ..text.layout import is_heading
 from ..text.numbers import MULTIPLIERS
 from ..text.words import Tokenizer
@@ -135,9 +135,10 @@ def _is_title(sentence: str, title: str) -> bool:
 
 
 def _is_reference(text: str, start: int, end: int) -> bool:
-    """Judged on the whole line: an English reference entry is cut into pieces at its ". ".
-    The paper's own citation line ("引用格式：") is its record, not a cited work."""
+    """A reference-list entry, a footnote's source, or a line of the paper's own record (its
+    citation line, keywords, DOI): bibliographic details, not statements that answer a question.
+    Judged on the whole line: an English reference entry is cut into pieces at its ". "."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
-    return bool(_REFERENCE.search(line)) and not is_citation_line(line)
+    return bool(_REFERENCE.search(line)) or is_record_line(line)

@@ -163,6 +163,9 @@ class PaperIndex:
     def chunk_at(self, source: str, start: int, end: int) -> tuple[str, str, dict[str, Any]] | None:
         return self.store.chunk_at(source, start, end)
 
+    def section_openings(self, sources: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        return self.store.section_openings(sources)
+
     def sentence_vectors(self, chunk_ids: Iterable[str]) -> list[SentenceVector]:
         return self.store.sentence_vectors(chunk_ids)
 

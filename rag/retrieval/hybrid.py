@@ -23,7 +23,7 @@ import numpy as np
 
 from ..config import Settings
 from ..index import Embedder, PaperIndex
-from ..schema import Paper, PaperRecord, Passage, Reading, Retrieval, ScoredSentence
+from ..schema import Paper, Passage, Reading, Retrieval, ScoredSentence
 from .crosslingual import TermTranslator
 from .fusion import Ranking, drop_near_duplicates, fuse_scores, rrf
 from .records import record_lines, record_papers, unmatched_title
@@ -31,6 +31,8 @@ from .scope import PaperNamer
 
 # How many top passages are checked for the question's key terms.
 COVERAGE_DEPTH = 4
+# A list question's sections are looked for in the files of this many top passages.
+LIST_FILES = 3
 
 
 class HybridRetriever:
@@ -74,7 +76,13 @@ class HybridRetriever:
             " ".join(terms) or query, [f"{p.title} {p.text}" for p in passages[:COVERAGE_DEPTH]]
         )
         found = Retrieval(reading, tuple(passages[:k]), tuple(terms), named, coverage)
-        return self._with_records(found, catalog) if reading.record_fields else found
+        if reading.record_fields:
+            return self._with_records(found, catalog)
+        if reading.asks_list:
+            files = list(dict.fromkeys(p.source for p in found.passages[:LIST_FILES]))
+            openings = self.index.section_openings(files)
+            return replace(found, outline=tuple(Passage.stored(*row) for row in openings))
+        return found
 
     def _with_records(self, found: Retrieval, catalog: list[Paper]) -> Retrieval:
         """A record question also gets its papers and the passages that print the fields asked."""
@@ -120,20 +128,9 @@ class HybridRetriever:
             if chunk_id not in chunks:
                 continue
             text, meta = chunks[chunk_id]
+            scored = tuple(sorted(sentences.get(chunk_id, []), key=lambda s: s.start))
+            passage = Passage.stored(chunk_id, text, meta, fused.get(chunk_id, 0.0))
             passages.append(
-                Passage(
-                    chunk_id=chunk_id,
-                    text=text,
-                    source=str(meta["source"]),
-                    score=fused.get(chunk_id, 0.0),
-                    paper_id=str(meta.get("paper_id", "")),
-                    record=PaperRecord.from_metadata(meta),
-                    section=str(meta.get("section", "")),
-                    start=int(meta.get("start", 0)),
-                    end=int(meta.get("end", 0)),
-                    dense=dense.get(chunk_id),
-                    keyword=keyword.get(chunk_id),
-                    sentences=tuple(sorted(sentences.get(chunk_id, []), key=lambda s: s.start)),
-                )
+                replace(passage, dense=dense.get(chunk_id), keyword=keyword.get(chunk_id), sentences=scored)
             )
         return passages

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..text.lists import NUMERALS, number_of
 from ..text.numbers import MULTIPLIERS, UNITS
 
 _ASKS_QUANTITY = re.compile(
@@ -40,3 +41,35 @@ def asked_unit(words: Sequence[str]) -> str:
             continue
         return unit if unit in UNITS else ""
     return ""
+
+
+_ASKS_LIST = re.compile(
+    rf"哪些|哪几|哪[{NUMERALS}两]\s*[个种项类方面点条大维层]|包括什么|有什么|几个方面|哪方面"
+    r"|\bwhat (?:are|were)\b|\bwhich\b.{0,60}\b(?:are|were)\b|\blist\b|\bname the\b"
+    r"|\bwhat (?:\w+ ){0,3}(?:dilemmas|measures|paths|pathways|ways|steps|areas|fields|dimensions|aspects"
+    r"|factors"
+    r"|problems|challenges|principles|countries|projects|mechanisms|elements|components|types|kinds"
+    r"|channels"
+    r"|sectors|priorities|directions|recommendations|suggestions|strategies|policies)\b",
+    re.I,
+)
+_COUNT = re.compile(
+    rf"([{NUMERALS}两]|\d)\s*(?:个|种|项|类|方面|点|条|大|维|层)|\b(two|three|four|five|six|seven)\b", re.I
+)
+_ENGLISH_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def asks_list(question: str) -> bool:
+    """ "哪三个维度", "有哪些", "what dilemmas": the answer is several items."""
+    return bool(_ASKS_LIST.search(question)) and not asks_quantity(question)
+
+
+def asked_count(question: str) -> int:
+    """How many items a list question expects ("哪五个方面" -> 5); 0 when it does not say."""
+    match = _COUNT.search(question)
+    if not match:
+        return 0
+    if match.group(2):
+        return _ENGLISH_COUNTS[match.group(2).lower()]
+    word = match.group(1)
+    return 2 if word == "两" else number_of(word)

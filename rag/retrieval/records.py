@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..schema import Paper, PaperRecord, Passage, RecordLine
+from ..schema import Paper, Passage, RecordLine
 from ..text.shingles import compact
 
 ChunkAt = Callable[[str, int, int], "tuple[str, str, dict[str, Any]] | None"]
@@ -76,17 +76,7 @@ def record_lines(papers: Sequence[Paper], fields: Sequence[str], chunk_at: Chunk
                     continue
                 chunk_id, text, meta = found
                 start = max(0, span.start - int(meta["start"]))
-                passage = Passage(
-                    chunk_id,
-                    text,
-                    span.source,
-                    1.0,
-                    paper_id=paper.paper_id,
-                    record=PaperRecord.from_metadata(meta),
-                    section=str(meta.get("section", "")),
-                    start=int(meta["start"]),
-                    end=int(meta["end"]),
-                )
+                passage = Passage.stored(chunk_id, text, meta, 1.0)
                 lines.append(
                     RecordLine(
                         paper.paper_id, name, passage, start, min(len(text), span.end - int(meta["start"]))

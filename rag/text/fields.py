@@ -44,9 +44,23 @@ def record_terms(text: str, journal: str = "", doi: str = "") -> str:
     return " ".join(words for name, words in _FIELD_WORDS.items() if name in fields)
 
 
+# A line that prints a work's bibliographic details: its journal with year and issue or pages,
+# "Vol. 33, No. 4", "Recommended Citation".
+_CITATION_FORM = re.compile(
+    r"《[^》]{2,40}》\s*[，,]?\s*(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期|Vol\.?\s*\d+\s*[,:]?\s*(?:No|Iss)\.?\s*\d+"
+    r"|Recommended Citation|\b(?:19|20)\d{2}\s*[,，]\s*\d+\s*[（(]\d+[)）]\s*[:：]\s*\d+"
+)
+
+
 def is_citation_line(line: str) -> bool:
     """Whether ``line`` is the paper's own "cite this article as" line."""
     return bool(_SOURCE.search(line))
+
+
+def is_record_line(line: str) -> bool:
+    """Whether ``line`` prints bibliographic details (a citation, a record label) rather than a
+    statement of the paper: the answer to a content question never quotes one."""
+    return bool(_SOURCE.search(line) or _CITATION_FORM.search(line) or RECORD_LABEL.match(line))
 
 
 # How readers ask for each field, in Chinese and in English. A field's words alone are not

@@ -1,0 +1,194 @@
+"""Answers to list questions ("哪三个维度", "有哪些路径", "what dilemmas"): the items, each cited.
+
+The sentence answerer finds where the papers answer (its best sentence, with its calibrated
+refusal); this one then looks around that sentence for the list it belongs to: numbered items
+in the passage ("1. … 2. …", "第一，…", "一是…", "首先…最后"), a series after a colon, or the
+numbered subheadings of the section ("（一）…（二）…"). The answer is the items, each cut to its
+own clause and cited, with the lead-in at most as a frame. Without such a list the sentence
+answer stands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from ..schema import Answer, Passage, Retrieval
+from ..text.lists import HEADING_ORDER, Listed, heading_level, inline_lists, own_clause, without_marker
+from ..text.words import Tokenizer
+from .base import Answerer, final_answer
+
+# How far (characters) a list may start after the sentence that anchors it: "……如下：" + items.
+_REACH = 120
+# Share of the question's key terms the parent heading must hold to list its subheadings.
+HEADING_MATCH = 0.5
+_MAX_FRAME = 40
+_DANGLING = ("从", "在", "对", "向", "为", "即", "有", "包括", "包含", "存在", "面临")
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list to answer with: its frame, and each item as (passage, start, end) to quote and cite."""
+
+    frame: str
+    items: tuple[tuple[Passage, int, int], ...]
+    # A series ("共生单元、共生模式和共生环境") is quoted as printed, one clause with its items.
+    series: bool = False
+
+
+class EnumerationAnswerer:
+    """``sentences`` finds where the papers answer; ``otherwise`` answers when there is no list
+    (the same extractive answerer, or the LLM one)."""
+
+    def __init__(self, tokenizer: Tokenizer, sentences: Answerer, otherwise: Answerer | None = None) -> None:
+        self.tokenizer = tokenizer
+        self.sentences = sentences
+        self.otherwise = otherwise or sentences
+
+    def answer(self, retrieval: Retrieval) -> Answer:
+        return final_answer(self.stream(retrieval))
+
+    def stream(self, retrieval: Retrieval) -> Iterator[str | Answer]:
+        base = self.sentences.answer(retrieval)
+        found = self._items(retrieval, base) if base.found else None
+        if found is None and self.otherwise is not self.sentences:
+            yield from self.otherwise.stream(retrieval)
+            return
+        answer = _compose(retrieval, found, base) if found else base
+        yield answer.text
+        yield answer
+
+    def _items(self, retrieval: Retrieval, base: Answer) -> Items | None:
+        size = retrieval.reading.list_size
+        terms = set(self.tokenizer.tokens(retrieval.reading.query))
+        passage, start = _anchor(base)
+        candidates: list[tuple[float, Items]] = []
+        for listed in inline_lists(passage.text):
+            first = listed.items[0][0]
+            if (listed.lead[0] <= start + 1 and first - start <= _REACH) or _inside(listed, start):
+                plain = replace(passage, highlights=())
+                candidates.append((_fit(len(listed.items), size), _inline(plain, listed)))
+        headings = self._headings(passage, retrieval.outline, terms)
+        if headings is not None:
+            candidates.append((_fit(len(headings.items), size) + 0.5, headings))
+        if not candidates:
+            return None
+        score, best = max(candidates, key=lambda c: c[0])
+        return best if score > 0 else None
+
+    def _headings(self, passage: Passage, outline: Sequence[Passage], terms: set[str]) -> Items | None:
+        """The subheadings of the section the passage is in (or of its parent section), when the
+        question asks for what that section's heading names ("优化路径有哪些" under
+        "四、中国与中亚国家加强气候合作的优化路径")."""
+        opened = [p for p in outline if p.source == passage.source]
+        heads = [(heading_level(p.section), p) for p in opened]
+        for n, ((family, _), opening) in enumerate(heads):
+            if opening.section != passage.section or not family:
+                continue
+            # The passage's own section, and the one above it, may each be the parent.
+            parents = [n, *[m for m in range(n - 1, -1, -1) if _outer(heads[m][0][0], family)][:1]]
+            for parent in parents:
+                children = _children(heads, parent)
+                if (
+                    len(children) < 2
+                    or _overlap(terms, self.tokenizer.tokens(heads[parent][1].section)) < HEADING_MATCH
+                ):
+                    continue
+                frame = without_marker(heads[parent][1].section)
+                items = tuple((p, 0, len(p.section)) for p in children)
+                return Items(frame, items)
+        return None
+
+
+def _anchor(base: Answer) -> tuple[Passage, int]:
+    """The quoted sentence most like the question (and its passage): where the list should be."""
+    scored = [
+        (s.similarity, passage, start)
+        for passage in base.citations
+        for start, _ in passage.highlights
+        for s in passage.sentences
+        if s.start == start
+    ]
+    if not scored:
+        first = base.citations[0]
+        return first, first.highlights[0][0] if first.highlights else 0
+    _, passage, start = max(scored, key=lambda t: t[0])
+    return passage, start
+
+
+def _inside(listed: Listed, offset: int) -> bool:
+    return any(start <= offset < end for start, end in listed.items)
+
+
+def _fit(found: int, asked: int) -> float:
+    """A list with the number of items the question asks for fits best; a wrong count, not at all."""
+    if not asked:
+        return 1.0
+    return 2.0 if found == asked else -1.0
+
+
+def _outer(family: str, than: str) -> bool:
+    return (
+        family in HEADING_ORDER
+        and than in HEADING_ORDER
+        and HEADING_ORDER.index(family) < HEADING_ORDER.index(than)
+    )
+
+
+def _children(heads: list[tuple[tuple[str, int], Passage]], parent: int) -> list[Passage]:
+    """The run of same-family headings numbered 1, 2, 3 … right under heading ``parent``."""
+    family = heads[parent][0][0]
+    kids: list[Passage] = []
+    child_family = ""
+    for (kind, number), opening in heads[parent + 1 :]:
+        if kind == family or _outer(kind, family):
+            break
+        if not child_family and number == 1:
+            child_family = kind
+        if kind == child_family and number == len(kids) + 1:
+            kids.append(opening)
+    return kids
+
+
+def _overlap(terms: set[str], tokens: list[str]) -> float:
+    return len(terms & set(tokens)) / len(terms) if terms else 0.0
+
+
+def _inline(passage: Passage, listed: Listed) -> Items:
+    frame = passage.text[listed.lead[0] : listed.lead[1]].strip()
+    if listed.family == "series":
+        return Items(frame, tuple((passage, start, end) for start, end in listed.items), series=True)
+    items = []
+    for start, end in listed.items:
+        clause = own_clause(passage.text[start:end])
+        at = passage.text.find(clause, start)
+        items.append((passage, at, at + len(clause)))
+    return Items(frame, tuple(items))
+
+
+def _compose(retrieval: Retrieval, found: Items, base: Answer) -> Answer:
+    """ "{frame}：item[1]；item[2]。" with markers numbered by first use, items highlighted."""
+    english = retrieval.reading.english
+    numbers: dict[str, int] = {}
+    cited: dict[str, Passage] = {}
+    pieces = []
+    if found.series:
+        passage = found.items[0][0]
+        start, end = found.items[0][1], found.items[-1][2]
+        cited[passage.chunk_id] = passage.highlighted([(s, e) for _, s, e in found.items])
+        numbers[passage.chunk_id] = 1
+        pieces.append(f"{passage.text[start:end]}[1]")
+    for passage, start, end in () if found.series else found.items:
+        key = passage.chunk_id
+        cited[key] = cited.get(key, passage).highlighted([(start, end)])
+        pieces.append(f"{passage.text[start:end].strip()}[{numbers.setdefault(key, len(numbers) + 1)}]")
+    frame = re.sub(r"[：:，,。\s]+$", "", found.frame)
+    if len(frame) > _MAX_FRAME or len(frame) < 4 or frame.endswith(_DANGLING):
+        frame = ""  # a long lead-in, or one that needs its items to read ("从…"), frames nothing
+    body = ("; " if english and not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(pieces)) else "；").join(
+        pieces
+    )
+    text = f"{frame}：{body}。" if frame else f"{body}。"
+    citations = tuple(cited[key] for key in sorted(numbers, key=numbers.__getitem__))
+    return replace(base, text=text, citations=citations)
