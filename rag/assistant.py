@@ -107,7 +107,12 @@ def make_answerer(settings: Settings, tokenizer: Tokenizer) -> Answerer:
     """Record questions to the record answerer; the rest to the extractive answerer, or, with an
     LLM endpoint configured, to the LLM one that falls back to it."""
     extractive = ExtractiveAnswerer(
-        tokenizer, settings.min_evidence_score, settings.min_evidence_score_en, settings.answer_sentences
+        tokenizer,
+        settings.min_evidence_score,
+        settings.min_evidence_score_en,
+        settings.answer_sentences,
+        rare_terms=settings.answer_rare_terms,
+        rare_idf=settings.answer_rare_idf,
     )
     default: Answerer = extractive
     if settings.llm_enabled:

@@ -247,6 +247,8 @@ class Reading:
     asks_quantity: bool = False
     unit: str = ""
     asks_time: bool = False
+    # Only a name of this kind answers it: "person" (谁), "organisation" (哪家公司), "place" (哪里).
+    asks_kind: str = ""
     # The bibliographic record fields it asks for (rag.text.fields); () for a content question.
     record_fields: tuple[str, ...] = ()
     # It asks for several items ("哪三个维度"), and how many when it says.
@@ -268,6 +270,18 @@ class RecordLine:
 
 
 @dataclass(frozen=True)
+class KeyTerm:
+    """One of the question's search terms, and how rare the corpus finds it."""
+
+    term: str
+    # BM25 inverse document frequency in the index; the corpus never uses the term when not ``known``.
+    idf: float
+    known: bool
+    # A name, a number or a rare word, not a common one: "罗贡", "COP31", "2030".
+    specific: bool = False
+
+
+@dataclass(frozen=True)
 class Retrieval:
     """What retrieval found for one question, and the facts about the question as a whole."""
 
@@ -279,6 +293,8 @@ class Retrieval:
     named: tuple[Paper, ...] = ()
     # IDF-weighted share of the question's key terms that the top passages contain.
     coverage: float = 0.0
+    # The question's own terms (an English question's Chinese ones too), rarest first.
+    key_terms: tuple[KeyTerm, ...] = ()
     # For a record question: the papers it is about and the passages that print the fields asked;
     # a title it names that no paper has, with the papers there are.
     papers: tuple[Paper, ...] = ()

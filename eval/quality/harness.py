@@ -19,13 +19,13 @@ from rag import Answer, Assistant, Settings
 from rag.answer.verify import cited_numbers, split_sentences, strip_citations
 
 from .baselines import PlainLangChain
+from .calibration import cross_validate, outcomes
 from .metrics import first_hit_rank, hit_at, mean, ndcg_at, percentile, reciprocal_rank
 from .questions import Question, accepted_in, load_questions, validate
 from .report import BREAKDOWN, table, write_report
 
 EVAL_DIR = Path(__file__).resolve().parent.parent
 RETRIEVAL_DEPTH = 10
-MAX_FALSE_REFUSALS = 0.05
 
 
 @dataclass
@@ -131,17 +131,16 @@ def breakdown(records: list[Record], key: str) -> dict[str, dict[str, float]]:
     return {name: {**summarize(rs), "n": len(rs)} for name, rs in sorted(groups.items())}
 
 
-def calibrate(records: list[Record]) -> tuple[float, float, float]:
-    """The abstention threshold with the best refusal accuracy at ≤5% false refusals."""
-    answerable = [r.evidence_score or 0.0 for r in records if r.answerable]
-    unanswerable = [r.evidence_score or 0.0 for r in records if not r.answerable]
-    best = (0.0, 0.0, 0.0)
-    for t in sorted(set(answerable + unanswerable)):
-        false_refusals = mean([float(s < t) for s in answerable])
-        refusals = mean([float(s < t) for s in unanswerable])
-        if false_refusals <= MAX_FALSE_REFUSALS and refusals > best[1]:
-            best = (t, refusals, false_refusals)
-    return best
+def print_calibration(settings: Settings, questions: list[Question]) -> None:
+    """The evidence rules fitted on the main and calibration sets, with their cross-validated figures."""
+    table = outcomes(Assistant.load(settings), questions, supported)
+    rules, folds = cross_validate(table)
+    print("\ncalibration, five-fold cross-validated (fitted on four folds, scored on the fifth):")
+    print("  " + "\n  ".join(folds))
+    print(
+        f"fitted on all: RAG_ANSWER_RARE_TERMS={rules.rare_terms} RAG_ANSWER_RARE_IDF={rules.rare_idf} "
+        f"RAG_MIN_EVIDENCE_SCORE={rules.threshold_zh} RAG_MIN_EVIDENCE_SCORE_EN={rules.threshold_en}"
+    )
 
 
 def systems(settings: Settings, with_baselines: bool) -> list[System]:
@@ -190,10 +189,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         "min_evidence_score": settings.min_evidence_score,
         "systems": {},
     }
-    product_records: list[Record] = []
     for system in systems(settings, with_baselines=not args.no_baselines):
         records = evaluate(system, questions)
-        product_records = product_records or records
         results["systems"][system.name] = {
             "overall": summarize(records),
             "by_type": breakdown(records, "type"),
@@ -211,12 +208,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     (out_dir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     write_report(out_dir, results)
     if args.calibrate:
-        for lang, variable in (("zh", "RAG_MIN_EVIDENCE_SCORE"), ("en", "RAG_MIN_EVIDENCE_SCORE_EN")):
-            threshold, refusals, false_refusals = calibrate([r for r in product_records if r.lang == lang])
-            print(
-                f"calibration ({lang}): {variable}={threshold:.4f} refuses {refusals:.0%} of unanswerable "
-                f"and {false_refusals:.0%} of answerable questions"
-            )
+        print_calibration(settings, questions + load_questions(EVAL_DIR / "questions_calibration.jsonl"))
     if args.check:
         thresholds = json.loads((EVAL_DIR / "thresholds.json").read_text())
         failures = check(product["overall"], thresholds)

@@ -7,7 +7,7 @@ the ``Answer``), so the extractive answerer and the LLM one plug into the same p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 from ..schema import Answer, Passage, Retrieval
@@ -38,17 +38,27 @@ def final_answer(items: Iterable[str | Answer]) -> Answer:
     return answer
 
 
-def compose(question: str, passages: Sequence[Passage], spans: Sequence[tuple[int, int, int]]) -> Answer:
+def compose(
+    question: str,
+    passages: Sequence[Passage],
+    spans: Sequence[tuple[int, int, int]],
+    lead: Callable[[Passage, str], str] | None = None,
+) -> Answer:
     """The quoted sentences (passage rank, start, end) with [n] markers numbered in order of
-    first citation; the cited passages come back with those sentences highlighted."""
+    first citation; the cited passages come back with those sentences highlighted. ``lead``
+    introduces the first sentence quoted from each passage (English questions, Chinese text)."""
     numbers: dict[int, int] = {}
     quoted: dict[int, list[tuple[int, int]]] = {}
     parts = []
     for rank, start, end in spans:
+        first = rank not in numbers
         number = numbers.setdefault(rank, len(numbers) + 1)
         quoted.setdefault(rank, []).append((start, end))
-        parts.append(f"{passages[rank].text[start:end].strip()}[{number}]")
+        sentence = passages[rank].text[start:end].strip()
+        opening = lead(passages[rank], sentence) if lead is not None and first else ""
+        opening = f"{opening} " if opening else ""
+        parts.append(f"{opening}{sentence}[{number}]")
     shown = tuple(p.highlighted(quoted[rank]) if rank in quoted else p for rank, p in enumerate(passages))
     citations = tuple(shown[rank] for rank in sorted(numbers, key=numbers.__getitem__))
-    joiner = " " if is_english("".join(parts)) else ""
+    joiner = " " if lead is not None or is_english("".join(parts)) else ""
     return Answer(question, joiner.join(parts), citations, True, passages=shown)

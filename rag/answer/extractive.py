@@ -13,8 +13,10 @@ from ..schema import Answer, Passage, Reading, Retrieval
 from ..text.fields import is_record_line
 from ..text.layout import is_heading
 from ..text.numbers import MULTIPLIERS
+from ..text.script import is_english
 from ..text.words import Tokenizer
 from .base import compose, not_found_text
+from .english import ENGLISH_MARGIN, lead_for
 
 # Share of the sentence score given to overlap with the question's key terms.
 LEXICAL_WEIGHT = 0.1
@@ -24,12 +26,20 @@ MIN_SENTENCE_CHARS = 8
 _QUANTITY = re.compile(
     r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿半]+\s*(?:个|名|位|项|次|年|座|家|种|倍|成|%|万|亿)"
 )
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# jieba's tags for the names a who / which-organisation / where question asks for.
+_KIND_TAGS = {"person": ("nr",), "organisation": ("nt",), "place": ("ns",)}
+_ORGANISATION = re.compile(
+    r"[\u4e00-\u9fff]{2,}(?:公司|集团|银行|机构|组织|委员会|基金会|研究院|研究所|大学|联盟|署)"
+)
 _DATE = re.compile(r"(?:19|20)\d{2}(?:\s*年)?|\d{1,2}\s*月")
 _REFERENCE_SECTION = re.compile(r"^\s*(?:参考文献|references|bibliography|注释)\s*$", re.I)
 # Footnotes and reference-list entries are sources, not statements of the paper.
 _REFERENCE = re.compile(
     r"https?://|www\.|\[(?:J|M|N|C|D|R|Z|EB/OL)\]|\bet al\b"
     r"|\b(?:19|20)\d{2}\s*[,，]\s*\d+\s*[（(]\d+[)）]\s*[:：]"
+    # An English reference entry opens with surnames and initials: "Du X Y, Zhou Q. The idea …"
+    r"|^\s*(?:-\s*)?(?:\[\d+\]\s*)?[A-Z][a-z]+(?: [A-Z]){1,3}(?:, [A-Z][a-z]+(?: [A-Z]){1,3})*[.,]"
 )
 
 
@@ -49,28 +59,49 @@ class ExtractiveAnswerer:
         min_evidence_score_en: float,
         max_sentences: int = 3,
         max_passages: int = 4,
+        rare_terms: int = 0,
+        rare_idf: float = 0.0,
     ) -> None:
-        """English questions get their own threshold: cross-lingual similarities run lower."""
+        """English questions get their own threshold: cross-lingual similarities run lower.
+
+        ``rare_terms``: the quoted sentence (or the one before it) must name this many of the
+        question's rarest terms, those with an IDF of at least ``rare_idf``: an answer about
+        天山 does not answer a question about 帕米尔高原. A question naming something the corpus
+        never does (罗贡, COP31) is not answered at all.
+        """
         self.tokenizer = tokenizer
         self.min_evidence_score = min_evidence_score
         self.min_evidence_score_en = min_evidence_score_en
         self.max_sentences = max_sentences
         self.max_passages = max_passages
+        self.rare_terms = rare_terms
+        self.rare_idf = rare_idf
 
     def answer(self, retrieval: Retrieval) -> Answer:
         """Sentences are scored against the question as retrieval read it: a follow-up
         ("它的具体内容是什么？") says little on its own."""
         reading, passages = retrieval.reading, retrieval.passages
-        candidates = self._candidates(reading, passages[: self.max_passages])
+        if any(t.specific and not t.known for t in retrieval.key_terms):
+            text = not_found_text(reading.question)
+            return Answer(reading.question, text, (), False, passages=passages)
+        rare = [t.term for t in retrieval.key_terms if t.known and t.specific and t.idf >= self.rare_idf]
+        required = [] if reading.english else rare
+        candidates = self._candidates(reading, passages[: self.max_passages], required[: self.rare_terms])
         best = candidates[0].score if candidates else 0.0
         best += COVERAGE_WEIGHT * retrieval.coverage if passages else 0.0
         threshold = self.min_evidence_score_en if reading.english else self.min_evidence_score
         if best < threshold:
             text = not_found_text(reading.question)
             return Answer(reading.question, text, (), False, passages=passages, evidence_score=best)
+        if reading.english:  # the papers' English text, where it says nearly as much
+            english = [c for c in candidates if is_english(passages[c.passage_rank].text[c.start : c.end])]
+            if english and english[0].score >= candidates[0].score - ENGLISH_MARGIN:
+                candidates = english
         chosen = [c for c in candidates if c.score >= candidates[0].score - 0.04][: self.max_sentences]
         chosen.sort(key=lambda c: (c.passage_rank, c.start))
-        answer = compose(reading.question, passages, [(c.passage_rank, c.start, c.end) for c in chosen])
+        spans = [(c.passage_rank, c.start, c.end) for c in chosen]
+        lead = lead_for(retrieval.catalog) if reading.english else None
+        answer = compose(reading.question, passages, spans, lead)
         return replace(answer, evidence_score=best)
 
     def stream(self, retrieval: Retrieval) -> Iterator[str | Answer]:
@@ -78,13 +109,16 @@ class ExtractiveAnswerer:
         yield from re.findall(r".+?(?:\[\d+\]|$)", answer.text)
         yield answer
 
-    def _candidates(self, reading: Reading, passages: Sequence[Passage]) -> list[Candidate]:
+    def _candidates(
+        self, reading: Reading, passages: Sequence[Passage], required: Sequence[str] = ()
+    ) -> list[Candidate]:
         """Sentences that could answer, best first; each distinct sentence once."""
         question, unit = reading.query, reading.unit
         terms = set(self.tokenizer.tokens(question))
         # What the question itself states does not answer it ("2024年春季…多少人": not 2024).
         numbers = _stated(_QUANTITY, question) if reading.asks_quantity else None
         dates = _stated(_DATE, question) if reading.asks_time else None
+        years = set(_YEAR.findall(reading.question))
         seen: set[str] = set()
         out = []
         for rank, passage in enumerate(passages):
@@ -95,7 +129,7 @@ class ExtractiveAnswerer:
                 sentence = passage.text[start:end]
                 if len(sentence) < MIN_SENTENCE_CHARS or sentence in seen or is_heading(sentence):
                     continue
-                if _is_title(sentence, passage.title):
+                if _is_title(sentence, passage.title) or _is_english_heading(sentence):
                     continue
                 if numbers is not None and not any(
                     _counts_in(sentence, q, unit) for q in _new(_QUANTITY, sentence, numbers)
@@ -105,10 +139,36 @@ class ExtractiveAnswerer:
                     continue
                 if _is_reference(passage.text, start, end):
                     continue
+                before = passage.text[max(0, _previous_start(passage, start)) : end]
+                if any(term not in before for term in required):
+                    continue
+                if years and _YEAR.search(before) and not any(year in before for year in years):
+                    continue  # a figure of another year ("2023年…") does not answer "2024年…"
+                if reading.asks_kind and not self._names(sentence, reading.asks_kind, question):
+                    continue
                 seen.add(sentence)
                 overlap = len(terms & set(self.tokenizer.tokens(sentence))) / len(terms) if terms else 0.0
                 out.append(Candidate(rank, start, end, scored.similarity + LEXICAL_WEIGHT * overlap))
         return sorted(out, key=lambda c: -c.score)
+
+    def _names(self, sentence: str, kind: str, question: str) -> bool:
+        """Whether the sentence names a person, organisation or place the question does not."""
+        tags = _KIND_TAGS[kind]
+        named = [
+            w for w, flag in self.tokenizer.tagged(sentence) if flag.startswith(tags) and w not in question
+        ]
+        return bool(named) or (kind == "organisation" and bool(_ORGANISATION.search(sentence)))
+
+
+def _is_english_heading(sentence: str) -> bool:
+    """An English title or heading line: no sentence end ("The Foundation, Value and Path for …")."""
+    return is_english(sentence) and not sentence.rstrip().endswith((".", "?", "!", ";", ".”", '."'))
+
+
+def _previous_start(passage: Passage, start: int) -> int:
+    """Where the sentence before the one at ``start`` begins (a subject named there counts)."""
+    earlier = [s.start for s in passage.sentences if s.start < start]
+    return earlier[-1] if earlier else start
 
 
 def _stated(pattern: re.Pattern[str], text: str) -> set[str]:

@@ -121,6 +121,11 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top])]
         return [(self.ids[i], float(scores[i])) for i in top]
 
+    def idf_of(self, term: str) -> float | None:
+        """The term's inverse document frequency; None when no chunk holds it."""
+        col = self.vocab.get(term)
+        return None if col is None else float(self.idf[col])
+
     def coverage(self, tokens: list[str], texts: list[str], tokenizer: Tokenizer) -> float:
         """IDF-weighted share of the query's terms that occur in ``texts``.
 

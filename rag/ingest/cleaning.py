@@ -42,6 +42,8 @@ _FOOTNOTE = re.compile(r"^(?:[*\s^{]*[\u2460-\u2473]|\*|<sup>|[\u4e00-\u9fff]{2,
 _SECTION_NUMBER = re.compile(f"^(\\d+(?:\\.\\d+)*\\.?)(?=[{CJK}])", re.M)
 # A wrapped English line ends in a word or comma and the next one starts with a small letter.
 _ENGLISH_WRAP = re.compile(r"[A-Za-z,;]$|^[a-z]")
+_GLUED_STOP = re.compile(r"(?<=[a-z]{2})\.(?=[A-Z][a-z])")
+_GLUED_COMMA = re.compile(r"(?<=[a-z]{2})([,;:])(?=[a-z]{2})")
 _DIGIT_GROUP = re.compile(f"(?<![\\d.])\\d{{1,3}}(?: \\d{{3}})+(?=[{CJK}%])")
 
 
@@ -75,6 +77,14 @@ def remove_spaces_in_chinese(text: str) -> str:
     """Chinese has no spaces between words: ``菲律 宾`` is a line-break artefact."""
     text = _SPACE_IN_CJK.sub("", text)
     return _SPACE_AFTER_CJK_PUNCT.sub("", text)
+
+
+def space_english_punctuation(text: str) -> str:
+    """ "future.Looking ahead,both sides" (spaces lost in extraction) as "future. Looking ahead,
+    both sides", so English sentences split where they end. URLs and DOIs are untouched: their
+    dots are followed by small letters, their commas by nothing."""
+    text = _GLUED_STOP.sub(". ", text)
+    return _GLUED_COMMA.sub(lambda m: f"{m.group(1)} ", text)
 
 
 def join_broken_lines(text: str) -> str:
@@ -137,6 +147,7 @@ def clean_text(raw: str) -> str:
     text = _DIGIT_GROUP.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = _SECTION_NUMBER.sub(r"\1 ", text)
     text = normalize_punctuation(text)
+    text = space_english_punctuation(text)
     text = re.sub(r"[ \t]+", " ", text)
     text = re.sub(r" *\n *", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -28,6 +28,7 @@ from .crosslingual import TermTranslator
 from .fusion import Ranking, drop_near_duplicates, fuse_scores, rrf
 from .records import record_lines, record_papers, unmatched_title
 from .scope import PaperNamer
+from .terms import key_terms
 
 # How many top passages are checked for the question's key terms.
 COVERAGE_DEPTH = 4
@@ -44,6 +45,7 @@ class HybridRetriever:
         self.settings = settings
         self.translator = translator
         self.namer = PaperNamer(translator)
+        self.tokenizer = index.tokenizer
 
     def retrieve(self, reading: Reading, k: int | None = None) -> Retrieval:
         """Each reading of the question gives one dense ranking and the text one keyword
@@ -59,11 +61,14 @@ class HybridRetriever:
         named = tuple(self.namer.named(query, catalog))
         sources = [source for paper in named for source in paper.sources]
         terms = self.translator.chinese_terms(query, self.index.in_corpus) if reading.english else []
+        asked = query
         query = " ".join([query, *terms])
         vector = self.embedder.embed_query(query)
         dense = [self._dense(vector, pool, sources)]
         if terms:
             dense.append(self._dense(self.embedder.embed_query(" ".join(terms)), pool, sources))
+        if reading.english:  # as asked, nearest the papers' English abstracts and titles
+            dense.append(self._dense(self.embedder.embed_query(asked), pool, sources))
         keyword = self.index.keyword_search(query, pool, sources)
         weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
         fuse = rrf if reading.english else fuse_scores
@@ -75,7 +80,12 @@ class HybridRetriever:
         coverage = self.index.term_coverage(
             " ".join(terms) or query, [f"{p.title} {p.text}" for p in passages[:COVERAGE_DEPTH]]
         )
-        found = Retrieval(reading, tuple(passages[:k]), tuple(terms), named, coverage)
+        keys = key_terms(
+            reading.question, reading.english, terms, self.tokenizer, self.index.keyword_index().idf_of
+        )
+        found = Retrieval(reading, tuple(passages[:k]), tuple(terms), named, coverage, key_terms=keys)
+        if reading.english:  # an English answer names the papers it quotes in English
+            found = replace(found, catalog=tuple(catalog))
         if reading.record_fields:
             return self._with_records(found, catalog)
         if reading.asks_list:

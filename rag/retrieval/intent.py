@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..text.lists import NUMERALS, number_of
-from ..text.numbers import MULTIPLIERS, UNITS
+from ..text.numbers import ENGLISH_UNITS, MULTIPLIERS, PERCENT, UNITS
 
 _ASKS_QUANTITY = re.compile(
     r"多少|多大|多长|多高|多远|(?<!哪)几[个名位项次年座家种]|百分之|比例|占比|"
@@ -29,9 +29,21 @@ def asks_time(question: str) -> bool:
     return bool(_ASKS_TIME.search(question))
 
 
+_ASKS_SHARE = re.compile(
+    r"[率]|比例|占比|比重|百分比|百分之|份额|\b(?:percentage|share|proportion|rate|ratio|percent)\b", re.I
+)
+_ENGLISH_UNIT = re.compile(r"\b(?:in|of|many|much)\s+(" + "|".join(ENGLISH_UNITS) + r")\b", re.I)
+
+
 def asked_unit(words: Sequence[str]) -> str:
     """The unit a how-many question counts in, from its words (jieba's): 人 for 多少/人,
-    美元 for 多少/亿美元, 个 for 几个; empty for 多少/项目 (a noun, not a unit) or no unit."""
+    美元 for 多少/亿美元, 个 for 几个, % for a rate or share (占比是多少, what percentage);
+    empty for 多少/项目 (a noun, not a unit) or no unit."""
+    text = "".join(words)
+    if english := _ENGLISH_UNIT.search(text):
+        return ENGLISH_UNITS[english.group(1).lower()]
+    if _ASKS_SHARE.search(text):
+        return PERCENT
     for n, word in enumerate(words):
         if word == "多少" and n + 1 < len(words):
             unit = words[n + 1].lstrip(MULTIPLIERS)
@@ -73,3 +85,26 @@ def asked_count(question: str) -> int:
         return _ENGLISH_COUNTS[match.group(2).lower()]
     word = match.group(1)
     return 2 if word == "两" else number_of(word)
+
+
+# Who, which organisation, where: only a sentence that names one can answer.
+_ASKS_KIND = {
+    "person": re.compile(r"谁|哪位|何人|\bwho\b(?! (?:funded|financed))", re.I),
+    "organisation": re.compile(
+        r"哪家|哪个(?:公司|机构|组织|企业|银行|单位|部门)|什么(?:公司|机构|组织|企业)"
+        r"|\bwhich (?:\w+ )?(?:company|companies|organi[sz]ation|institution|bank|firm|agency"
+        r"|enterprise)\b",
+        re.I,
+    ),
+    "place": re.compile(
+        r"(?:位于|在)哪(?:里|儿)|哪个(?:国家|城市|地方|省|地区)|哪国|何地|何处"
+        r"|\bwhere (?:is|are|was|were)\b.{0,40}\b(?:located|based|built|held)\b|\bwhich (?:country|city"
+        r"|region|province)\b",
+        re.I,
+    ),
+}
+
+
+def asked_kind(question: str) -> str:
+    """ "person", "organisation" or "place" when only a name of one answers; "" otherwise."""
+    return next((kind for kind, pattern in _ASKS_KIND.items() if pattern.search(question)), "")

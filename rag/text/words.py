@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from typing import Any
 
 from .script import CJK
 from .stopwords import KEYWORD_STOPWORDS
@@ -25,6 +26,7 @@ class Tokenizer:
 
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
+        self._tagger: Any = None
         self._lock = threading.Lock()
 
     def frequency(self, word: str) -> int:
@@ -32,6 +34,15 @@ class Tokenizer:
         with self._lock:
             self._jieba.check_initialized()
             return int(self._jieba.FREQ.get(word, 0))
+
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """The text's words with their part of speech (jieba's tags: n, nr, ns, v …)."""
+        import jieba.posseg
+
+        with self._lock:
+            if self._tagger is None:
+                self._tagger = jieba.posseg.POSTokenizer(self._jieba)
+            return [(pair.word, pair.flag) for pair in self._tagger.lcut(text)]
 
     def words(self, text: str) -> list[str]:
         """The text as jieba segments it, every piece kept (punctuation too)."""

@@ -11,7 +11,7 @@ import pytest
 from rag import Answer, Assistant, Passage
 from rag.answer import NOT_FOUND_EN, NOT_FOUND_ZH, ExtractiveAnswerer, compose
 from rag.retrieval import read_question
-from rag.schema import PaperRecord, Retrieval, ScoredSentence, Turn
+from rag.schema import KeyTerm, Paper, PaperRecord, Retrieval, ScoredSentence, Turn
 from rag.text.sentences import sentence_spans
 from rag.text.words import Tokenizer
 
@@ -159,6 +159,7 @@ def test_english_quotes_are_joined_with_spaces(tokenizer: Tokenizer) -> None:
         "Andonova L B, et al. Transnational Climate Change Governance[M]. Cambridge, 2014.",
         "古特雷斯：《全球沸腾的时代已经到来》，www.un.org/zh/climatechange。",
         "张立辉：《中亚气候研究》，《新疆大学学报》2023,41(2):12-20。",
+        "Du X Y, Zhou Q. The idea of a community with a shared future for mankind.",
     ],
 )
 def test_reference_and_footnote_lines_are_never_quoted(tokenizer: Tokenizer, reference: str) -> None:
@@ -243,3 +244,76 @@ def test_the_papers_title_is_never_quoted_as_an_answer(tokenizer: Tokenizer) -> 
     answer = ask(answerer(tokenizer), "中国与中亚国家加强气候合作的路径有哪些？", passages)
     assert answer.found
     assert title not in answer.text and "风电和光伏" in answer.text
+
+
+# -- the evidence check -------------------------------------------------------------------------------
+
+
+def ask_with_terms(
+    answerer: ExtractiveAnswerer, question: str, passages: list[Passage], *terms: KeyTerm
+) -> Answer:
+    reading = read_question(question, (), 3, answerer.tokenizer)
+    return answerer.answer(Retrieval(reading, tuple(passages), key_terms=terms))
+
+
+def test_a_question_naming_what_the_corpus_never_names_is_refused(tokenizer: Tokenizer) -> None:
+    """However well a sentence about glaciers scores, it says nothing about 罗贡."""
+    passages = [passage("a", [(GLACIER, 0.99)])]
+    unknown = KeyTerm("罗贡", 0.0, known=False, specific=True)
+    answer = ask_with_terms(answerer(tokenizer), "罗贡水电站的冰川减少了多少？", passages, unknown)
+    assert not answer.found and answer.text == NOT_FOUND_ZH
+    common = KeyTerm("冰川", 2.0, known=True, specific=False)
+    assert ask_with_terms(answerer(tokenizer), "冰川减少了多少？", passages, common).found
+
+
+def test_the_quoted_sentence_must_name_the_questions_rarest_term(tokenizer: Tokenizer) -> None:
+    """天山's figure does not answer a question about 帕米尔高原; the sentence before may name it."""
+    strict = ExtractiveAnswerer(tokenizer, 0.3, 0.3, rare_terms=1, rare_idf=5.0)
+    pamir = KeyTerm("帕米尔", 6.0, known=True, specific=True)
+    question = "帕米尔的冰川减少了多少？"
+    assert not ask_with_terms(strict, question, [passage("a", [(GLACIER, 0.99)])], pamir).found
+    named_before = [passage("b", [("帕米尔高原冰川退缩明显。", 0.5), ("过去50年减少了约10%。", 0.95)])]
+    answer = ask_with_terms(strict, question, named_before, pamir)
+    assert answer.found and "10%" in answer.text
+    assert ask_with_terms(answerer(tokenizer), question, [passage("a", [(GLACIER, 0.99)])], pamir).found
+
+
+def test_a_figure_of_another_year_does_not_answer(tokenizer: Tokenizer) -> None:
+    other_year = "2023年的洪灾中共有3.2万人被疏散。"
+    question = "2024年的洪灾中有多少人被疏散？"
+    assert not ask(answerer(tokenizer), question, [passage("a", [(other_year, 0.99)])]).found
+    same_year = "2024年的洪灾中共有11.8万人被疏散。"
+    assert ask(answerer(tokenizer), question, [passage("a", [(same_year, 0.9)])]).found
+
+
+def test_a_who_question_is_answered_only_by_a_sentence_naming_someone(tokenizer: Tokenizer) -> None:
+    nameless = "这一倡议为全球气候治理提供了中国方案。"
+    named = "习近平主席在峰会上提出了这一倡议。"
+    question = "这一倡议是谁提出的？"
+    assert not ask(answerer(tokenizer), question, [passage("a", [(nameless, 0.99)])]).found
+    answer = ask(answerer(tokenizer), question, [passage("a", [(nameless, 0.99), (named, 0.9)])])
+    assert answer.text == f"{named}[1]"
+
+
+# -- English questions --------------------------------------------------------------------------------
+
+
+def test_a_chinese_quote_for_an_english_question_names_its_paper_and_section(tokenizer: Tokenizer) -> None:
+    names = ("ZHANG Li-hui", "HUANG Jian-ping")
+    record = PaperRecord(title="论文a", authors=("张立辉", "黄建平"), authors_en=names, year="2025")
+    found = replace(passage("a", [(GLACIER, 0.99)]), paper_id="p", section="二、气候挑战", record=record)
+    reading = read_question("How much did the Tianshan glaciers shrink?", (), 3, tokenizer)
+    catalog = (Paper("p", record, ("a.txt",)),)
+    answer = answerer(tokenizer).answer(Retrieval(reading, (found,), catalog=catalog))
+    assert answer.text == f"Zhang and Huang (2025), § 二、气候挑战, state: {GLACIER}[1]"
+
+
+def test_an_english_question_is_answered_from_the_papers_english_text_when_it_says_as_much(
+    tokenizer: Tokenizer,
+) -> None:
+    english = "Tianshan glaciers have shrunk by 11.7% over the past 50 years."
+    mixed = [passage("a", [(GLACIER, 0.905), (english, 0.90)])]
+    answer = ask(answerer(tokenizer), "How much did the Tianshan glaciers shrink?", mixed)
+    assert answer.text.startswith(english) and GLACIER not in answer.text
+    far_behind = [passage("a", [(GLACIER, 0.99), (english, 0.80)])]
+    assert GLACIER in ask(answerer(tokenizer), "How much did the Tianshan glaciers shrink?", far_behind).text

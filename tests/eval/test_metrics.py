@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
-from eval.quality.harness import Record, calibrate, check, summarize
+from eval.quality.calibration import Outcome, best_rules, score
+from eval.quality.harness import Record, check, summarize
 from eval.quality.metrics import first_hit_rank, hit_at, ndcg_at, percentile, reciprocal_rank
+from eval.quality.questions import Evidence, Question
 
 
 def test_rank_based_metrics() -> None:
@@ -53,12 +55,28 @@ def test_summary_counts_refusals_on_both_kinds_of_question() -> None:
     assert summary["refusal_accuracy"] == 1.0
 
 
-def test_calibration_picks_the_threshold_that_refuses_most_within_the_false_refusal_budget() -> None:
-    records = [_record(True, True, s) for s in (0.90, 0.92, 0.95, 0.97)] * 5 + [
-        _record(False, True, s) for s in (0.80, 0.85, 0.93)
-    ]
-    threshold, refusals, false_refusals = calibrate(records)
-    assert threshold == 0.90 and math.isclose(refusals, 2 / 3) and false_refusals == 0.0
+def _outcome(n: int, answerable: bool, score: float, lang: str = "zh") -> Outcome:
+    evidence = [Evidence("paper", "quote")] if answerable else []
+    question = Question(f"q{n}", "?", lang, "fact", ["a"] if answerable else [], evidence)
+    return Outcome(question, score, has_candidates=True, correct=answerable)
+
+
+def test_calibration_refuses_most_within_the_false_refusal_budget() -> None:
+    answerable = [_outcome(n, True, s) for n, s in enumerate((0.90, 0.92, 0.95, 0.97) * 10)]
+    unanswerable = [_outcome(100 + n, False, s) for n, s in enumerate((0.80, 0.85, 0.93))]
+    items = answerable + unanswerable
+    rules = best_rules({(0, 3.0): items}, {o.question.id for o in items})
+    assert rules.threshold_zh == 0.90
+    refused, false, right = score(rules, items)
+    assert math.isclose(refused, 2 / 3) and false == 0.0 and right == 1.0
+
+
+def test_calibration_prefers_the_rare_term_rule_that_refuses_more() -> None:
+    lenient = [_outcome(1, True, 0.9), _outcome(2, False, 0.95)]
+    strict = [_outcome(1, True, 0.9), _outcome(2, False, -1.0)]
+    rules = best_rules({(0, 3.0): lenient, (1, 5.0): strict}, {"q1", "q2"})
+    assert (rules.rare_terms, rules.rare_idf) == (1, 5.0)
+    assert score(rules, strict)[:2] == (1.0, 0.0)
 
 
 def test_gate_reports_each_metric_below_its_minimum() -> None:

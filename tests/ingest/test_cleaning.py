@@ -9,6 +9,7 @@ from rag.ingest.cleaning import (
     join_broken_lines,
     normalize_punctuation,
     remove_spaces_in_chinese,
+    space_english_punctuation,
     strip_markup,
     to_half_width_alnum,
 )
@@ -207,3 +208,10 @@ def test_sentences_addresses_and_dates_are_not_headings(line: str) -> None:
 def test_clean_text_normalises_line_endings_and_control_characters() -> None:
     raw = "\ufeff第一段。\r\n内容\x07。\r\n\r\n\r\n\r\n第二段。\r第三段。"
     assert clean_text(raw) == "第一段。\n\n内容。\n\n第二段。\n\n第三段。"
+
+
+def test_english_sentences_glued_in_extraction_get_their_spaces_back() -> None:
+    glued = "a shared future.Looking ahead,both sides agreed."
+    assert space_english_punctuation(glued) == "a shared future. Looking ahead, both sides agreed."
+    untouched = "doi.org/10.3969/j.issn.1006-6101 and www.un.org"
+    assert space_english_punctuation(untouched) == untouched

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.retrieval.intent import asked_unit, asks_quantity, asks_time
+from rag.retrieval.intent import asked_kind, asked_unit, asks_quantity, asks_time
 from rag.text.script import is_english
 from rag.text.words import Tokenizer
 
@@ -51,6 +51,9 @@ def test_a_question_is_english_when_latin_letters_outweigh_chinese() -> None:
         ("中国提供并动员了多少项目资金？", ""),
         ("冰川减少了多少？", ""),
         ("作者提炼出了哪几个核心要素？", ""),
+        ("可再生能源发电占比是多少？", "%"),
+        ("How many people were evacuated?", "人"),
+        ("What percentage of the glaciers was lost?", "%"),
     ],
 )
 def test_the_unit_a_quantity_is_asked_in(tokenizer: Tokenizer, question: str, unit: str) -> None:
@@ -68,3 +71,19 @@ def test_the_unit_a_quantity_is_asked_in(tokenizer: Tokenizer, question: str, un
 )
 def test_when_and_which_year_want_a_date(question: str, expected: bool) -> None:
     assert asks_time(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("这一倡议是谁提出的？", "person"),
+        ("Who proposed the initiative?", "person"),
+        ("哪家公司承建了该风电项目？", "organisation"),
+        ("Which company built the wind farm?", "organisation"),
+        ("该光伏电站位于哪里？", "place"),
+        ("Where is the solar plant located?", "place"),
+        ("中亚国家面临哪些气候风险？", ""),
+    ],
+)
+def test_who_which_organisation_and_where_want_a_name(question: str, kind: str) -> None:
+    assert asked_kind(question) == kind

@@ -1,0 +1,51 @@
+"""The question's key terms and how rare the corpus finds each, for the answer's evidence check.
+
+A reader accepts "the papers do not say" for "罗贡水电站的总投资额" when the papers never name
+罗贡, and accepts no answer to "帕米尔高原冰川减少了多少" that only gives 天山's figure: the
+answer must name what the question names. Nouns and names count (jieba's tags), not the
+question's verbs and function words; an English question's terms are its Chinese ones and
+its own names ("COP31", "Namangan").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from ..schema import KeyTerm
+from ..text.words import Tokenizer
+
+# jieba's tags for nouns, names (person, place, organisation, other), abbreviations, Latin words.
+_CONTENT = ("n", "j", "eng", "vn")
+_NAMES = ("nr", "ns", "nt", "nz", "j", "eng")
+# A Latin name with a number in it ("COP31", "SDG13"): no dictionary translates it.
+_LATIN_NAME = re.compile(r"\b[A-Za-z]+\d+[A-Za-z\d]*\b")
+_ASKING = re.compile(r"哪|什么|多少|几|谁|吗|怎|如何|为何")
+_QUESTION_NOUNS = frozenset(
+    "论文 文章 作者 问题 方面 内容 原因 情况 数据 比例 数量 国家 地区 时候 哪些 什么".split()
+)
+
+
+def key_terms(
+    question: str,
+    english: bool,
+    chinese: Sequence[str],
+    tokenizer: Tokenizer,
+    idf_of: Callable[[str], float | None],
+) -> tuple[KeyTerm, ...]:
+    if english:
+        tagged = [(t, "n") for t in chinese] + [(m.group(0), "eng") for m in _LATIN_NAME.finditer(question)]
+    else:
+        tagged = tokenizer.tagged(question)
+    seen: dict[str, KeyTerm] = {}
+    for word, flag in tagged:
+        if len(word) < 2 or word in _QUESTION_NOUNS or not flag.startswith(_CONTENT) or word in seen:
+            continue
+        if _ASKING.search(word) or word.isdigit():  # "哪些项目", "2030": no names
+            continue
+        tokens = tokenizer.tokens(word) or [word.lower()]
+        idfs = [idf_of(t) for t in tokens]
+        known = all(i is not None for i in idfs)
+        idf = max((i for i in idfs if i is not None), default=0.0)
+        seen[word] = KeyTerm(word, idf, known, specific=flag.startswith(_NAMES))
+    return tuple(sorted(seen.values(), key=lambda t: -t.idf))

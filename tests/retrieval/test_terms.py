@@ -1,0 +1,26 @@
+"""The question's key terms: its nouns and names, each with how rare the corpus finds it."""
+
+from __future__ import annotations
+
+from rag.retrieval.terms import key_terms
+from rag.text.words import Tokenizer
+
+# Search-mode tokens: 水电站 is also indexed as 水电 and 电站.
+IDF = {"冰川": 1.5, "天山": 4.0, "水电站": 3.0, "水电": 2.5, "电站": 2.0}
+
+
+def test_nouns_and_names_are_kept_rarest_first_and_unknown_ones_marked(tokenizer: Tokenizer) -> None:
+    terms = key_terms("罗贡水电站的总投资额是多少？", False, [], tokenizer, IDF.get)
+    by_term = {t.term: t for t in terms}
+    assert "罗贡" in by_term and not by_term["罗贡"].known
+    assert by_term["水电站"].known and by_term["水电站"].idf == 3.0
+    known = [t.idf for t in terms if t.known]
+    assert known == sorted(known, reverse=True)
+    assert not any(t.term in ("的", "是", "多少") for t in terms)
+
+
+def test_an_english_question_brings_its_chinese_terms_and_its_latin_names(tokenizer: Tokenizer) -> None:
+    terms = key_terms("What was agreed at COP31 about glaciers?", True, ["冰川"], tokenizer, IDF.get)
+    by_term = {t.term: t for t in terms}
+    assert by_term["冰川"].known and not by_term["冰川"].specific
+    assert by_term["COP31"].specific and not by_term["COP31"].known
