@@ -113,6 +113,7 @@ def make_answerer(settings: Settings, tokenizer: Tokenizer) -> Answerer:
         settings.answer_sentences,
         rare_terms=settings.answer_rare_terms,
         rare_idf=settings.answer_rare_idf,
+        term_share=settings.answer_term_share,
     )
     default: Answerer = extractive
     if settings.llm_enabled:

@@ -42,10 +42,13 @@ class Settings:
     min_evidence_score_en: float = 0.89
     # The quoted sentence (or the one before it) must name this many of the names the question
     # names that the corpus finds rare (IDF at least answer_rare_idf): 天山's figure does not
-    # answer a question about 帕米尔高原. These four are fitted together, with five-fold
-    # cross-validation, on the main and the calibration sets by `rag eval --calibrate`.
+    # answer a question about 帕米尔高原. And it (with the sentence before, its section heading and
+    # its paper's title and authors) must hold answer_term_share of the question's key terms,
+    # weighted by IDF. These five are fitted together, with five-fold cross-validation, on the
+    # main and the calibration sets by `rag eval --calibrate`.
     answer_rare_terms: int = 1
     answer_rare_idf: float = 5.0
+    answer_term_share: float = 0.0
     answer_sentences: int = 3
     max_question_chars: int = 2000
     history_turns: int = 3
@@ -110,6 +113,7 @@ _LOWEST: dict[str, float] = {
     "answer_sentences": 1,
     "answer_rare_terms": 0,
     "answer_rare_idf": 0,
+    "answer_term_share": 0,
     "max_question_chars": 1,
     "history_turns": 0,
     "llm_timeout_s": 0.001,

@@ -2,10 +2,10 @@
 
 `rag eval --calibrate` retrieves every question of the main set and the calibration set of
 unanswerable questions once, then tries each setting of the evidence check (how many of the
-question's rarest terms the quoted sentence must name, and from what IDF on; the evidence
-score thresholds per language) on the answer step alone. A setting is chosen on four folds and
-scored on the fifth, so the refusal figures printed are for questions the fit did not see.
-Record questions are answered from the record and take no part.
+question's rarest terms the quoted sentence must name, and from what IDF on; what share of its
+key terms; the evidence score thresholds per language) on the answer step alone. A setting is
+chosen on four folds and scored on the fifth, so the refusal figures printed are for questions
+the fit did not see. Record questions are answered from the record and take no part.
 """
 
 from __future__ import annotations
@@ -26,12 +26,15 @@ MAX_FALSE_REFUSALS = 0.03
 FOLDS = 5
 RARE_TERMS = (0, 1, 2)
 RARE_IDF = (3.0, 4.0, 5.0, 6.0)
+TERM_SHARE = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
+Rule = tuple[int, float, float]
 
 
 @dataclass(frozen=True)
 class Rules:
     rare_terms: int
     rare_idf: float
+    term_share: float
     threshold_zh: float
     threshold_en: float
 
@@ -53,14 +56,16 @@ class Outcome:
 
 def outcomes(
     assistant: Assistant, questions: Sequence[Question], is_right: Judge
-) -> dict[tuple[int, float], list[Outcome]]:
+) -> dict[Rule, list[Outcome]]:
     """Every question's outcome under each rare-term rule (thresholds are applied later)."""
     retrievals = [(q, assistant.retrieval(q.question)) for q in questions]
     kept = [(q, r) for q, r in retrievals if not r.reading.record_fields]
-    found: dict[tuple[int, float], list[Outcome]] = {}
-    for terms, idf in itertools.product(RARE_TERMS, RARE_IDF):
-        answerer = ExtractiveAnswerer(assistant.tokenizer, -1.0, -1.0, rare_terms=terms, rare_idf=idf)
-        found[(terms, idf)] = [_outcome(answerer, q, r, is_right) for q, r in kept]
+    found: dict[Rule, list[Outcome]] = {}
+    for terms, idf, share in itertools.product(RARE_TERMS, RARE_IDF, TERM_SHARE):
+        answerer = ExtractiveAnswerer(
+            assistant.tokenizer, -1.0, -1.0, rare_terms=terms, rare_idf=idf, term_share=share
+        )
+        found[(terms, idf, share)] = [_outcome(answerer, q, r, is_right) for q, r in kept]
     return found
 
 
@@ -86,18 +91,18 @@ def score(rules: Rules, items: Sequence[Outcome]) -> tuple[float, float, float]:
     return refused, false, right
 
 
-def best_rules(table: dict[tuple[int, float], list[Outcome]], ids: set[str]) -> Rules:
+def best_rules(table: dict[Rule, list[Outcome]], ids: set[str]) -> Rules:
     """The rules refusing most unanswerable questions among ``ids`` within the false-refusal
     budget; among equals, the more accurate, then the gentler."""
-    best: tuple[tuple[float, float, float], Rules] | None = None
-    for (terms, idf), items in table.items():
+    best: tuple[tuple[float, float, int, float], Rules] | None = None
+    for (terms, idf, share), items in table.items():
         fold = [o for o in items if o.question.id in ids]
         for zh, en in itertools.product(_thresholds(fold, "zh"), _thresholds(fold, "en")):
-            rules = Rules(terms, idf, zh, en)
+            rules = Rules(terms, idf, share, zh, en)
             refused, false, right = score(rules, fold)
             if false > MAX_FALSE_REFUSALS:
                 continue
-            key = (refused, right, -terms)
+            key = (refused, right, -terms, -share)
             if best is None or key > best[0]:
                 best = (key, rules)
     assert best is not None
@@ -109,7 +114,7 @@ def _thresholds(items: Sequence[Outcome], lang: str) -> list[float]:
     return [-1.0, *scores[:: max(1, len(scores) // 40)]]
 
 
-def cross_validate(table: dict[tuple[int, float], list[Outcome]], seed: int = 0) -> tuple[Rules, list[str]]:
+def cross_validate(table: dict[Rule, list[Outcome]], seed: int = 0) -> tuple[Rules, list[str]]:
     """The rules fitted on every question, and one line per fold: fitted on the other folds,
     scored on it."""
     ids = sorted({o.question.id for o in next(iter(table.values()))})
@@ -118,7 +123,9 @@ def cross_validate(table: dict[tuple[int, float], list[Outcome]], seed: int = 0)
     lines = []
     for n, held in enumerate(folds, 1):
         rules = best_rules(table, set(ids) - held)
-        held_out = [o for o in table[(rules.rare_terms, rules.rare_idf)] if o.question.id in held]
+        held_out = [
+            o for o in table[(rules.rare_terms, rules.rare_idf, rules.term_share)] if o.question.id in held
+        ]
         refused, false, right = score(rules, held_out)
         lines.append(
             f"fold {n}: {rules} -> refusal {refused:.3f}, false refusals {false:.3f}, accuracy {right:.3f}"

@@ -131,14 +131,20 @@ def breakdown(records: list[Record], key: str) -> dict[str, dict[str, float]]:
     return {name: {**summarize(rs), "n": len(rs)} for name, rs in sorted(groups.items())}
 
 
+# What `--calibrate` fits on besides the questions asked: never the held-out set.
+FITTED_ON = ("questions_calibration.jsonl", "questions_heldout_v1.jsonl", "questions_heldout_v2.jsonl")
+
+
 def print_calibration(settings: Settings, questions: list[Question]) -> None:
-    """The evidence rules fitted on the main and calibration sets, with their cross-validated figures."""
+    """The evidence rules fitted on the main, calibration and retired held-out sets, with their
+    cross-validated figures."""
     table = outcomes(Assistant.load(settings), questions, supported)
     rules, folds = cross_validate(table)
     print("\ncalibration, five-fold cross-validated (fitted on four folds, scored on the fifth):")
     print("  " + "\n  ".join(folds))
     print(
         f"fitted on all: RAG_ANSWER_RARE_TERMS={rules.rare_terms} RAG_ANSWER_RARE_IDF={rules.rare_idf} "
+        f"RAG_ANSWER_TERM_SHARE={rules.term_share} "
         f"RAG_MIN_EVIDENCE_SCORE={rules.threshold_zh} RAG_MIN_EVIDENCE_SCORE_EN={rules.threshold_en}"
     )
 
@@ -208,7 +214,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     (out_dir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     write_report(out_dir, results)
     if args.calibrate:
-        print_calibration(settings, questions + load_questions(EVAL_DIR / "questions_calibration.jsonl"))
+        fitted_on = [q for name in FITTED_ON for q in load_questions(EVAL_DIR / name)]
+        print_calibration(settings, questions + fitted_on)
     if args.check:
         thresholds = json.loads((EVAL_DIR / "thresholds.json").read_text())
         failures = check(product["overall"], thresholds)

@@ -24,6 +24,8 @@ _REACH = 120
 # Share of the question's key terms the parent heading must hold to list its subheadings.
 HEADING_MATCH = 0.5
 _MAX_FRAME = 40
+# How much a list in the answering sentence itself is preferred (the section's subheadings: 0.5).
+ANCHORED = 1.0
 _DANGLING = ("从", "在", "对", "向", "为", "即", "有", "包括", "包含", "存在", "面临")
 
 
@@ -64,11 +66,14 @@ class EnumerationAnswerer:
         terms = set(self.tokenizer.tokens(retrieval.reading.query))
         passage, start = _anchor(base)
         candidates: list[tuple[float, Items]] = []
+        end = next((s.end for s in passage.sentences if s.start == start), start)
         for listed in inline_lists(passage.text):
             first = listed.items[0][0]
             if (listed.lead[0] <= start + 1 and first - start <= _REACH) or _inside(listed, start):
                 plain = replace(passage, highlights=())
-                candidates.append((_fit(len(listed.items), size), _inline(plain, listed)))
+                # A list inside the very sentence that answers is the answer, before any headings.
+                within = ANCHORED if start <= first and listed.items[-1][1] <= end else 0.0
+                candidates.append((_fit(len(listed.items), size) + within, _inline(plain, listed)))
         headings = self._headings(passage, retrieval.outline, terms)
         if headings is not None:
             candidates.append((_fit(len(headings.items), size) + 0.5, headings))

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from ..schema import Answer, Passage, Reading, Retrieval
 from ..text.fields import is_record_line
 from ..text.layout import is_heading
-from ..text.numbers import MULTIPLIERS
+from ..text.lists import number_of
+from ..text.numbers import MULTIPLIERS, units_of
 from ..text.script import is_english
 from ..text.words import Tokenizer
 from .base import compose, not_found_text
@@ -27,6 +28,8 @@ _QUANTITY = re.compile(
     r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿半]+\s*(?:个|名|位|项|次|年|座|家|种|倍|成|%|万|亿)"
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# "第三届峰会", "首届": an ordinal of an event, which another one's ("第二届") does not answer.
+_ORDINAL = re.compile(r"(?:第([一二三四五六七八九十\d]+)|(首))([届次轮期批])")
 # jieba's tags for the names a who / which-organisation / where question asks for.
 _KIND_TAGS = {"person": ("nr",), "organisation": ("nt",), "place": ("ns",)}
 _ORGANISATION = re.compile(
@@ -61,13 +64,17 @@ class ExtractiveAnswerer:
         max_passages: int = 4,
         rare_terms: int = 0,
         rare_idf: float = 0.0,
+        term_share: float = 0.0,
     ) -> None:
         """English questions get their own threshold: cross-lingual similarities run lower.
 
         ``rare_terms``: the quoted sentence (or the one before it) must name this many of the
         question's rarest terms, those with an IDF of at least ``rare_idf``: an answer about
         天山 does not answer a question about 帕米尔高原. A question naming something the corpus
-        never does (罗贡, COP31) is not answered at all.
+        never does (罗贡, COP31) is not answered at all. ``term_share``: and it (with the sentence
+        before, its section heading and its paper's title and authors) must hold this share of the
+        question's key terms, weighted by IDF: a sentence on the pipeline's throughput does not say
+        when its D line is finished.
         """
         self.tokenizer = tokenizer
         self.min_evidence_score = min_evidence_score
@@ -76,6 +83,7 @@ class ExtractiveAnswerer:
         self.max_passages = max_passages
         self.rare_terms = rare_terms
         self.rare_idf = rare_idf
+        self.term_share = term_share
 
     def answer(self, retrieval: Retrieval) -> Answer:
         """Sentences are scored against the question as retrieval read it: a follow-up
@@ -86,7 +94,10 @@ class ExtractiveAnswerer:
             return Answer(reading.question, text, (), False, passages=passages)
         rare = [t.term for t in retrieval.key_terms if t.known and t.specific and t.idf >= self.rare_idf]
         required = [] if reading.english else rare
-        candidates = self._candidates(reading, passages[: self.max_passages], required[: self.rare_terms])
+        weights = {t.term: t.idf for t in retrieval.key_terms if t.known and t.idf > 0}
+        candidates = self._candidates(
+            reading, passages[: self.max_passages], required[: self.rare_terms], weights
+        )
         best = candidates[0].score if candidates else 0.0
         best += COVERAGE_WEIGHT * retrieval.coverage if passages else 0.0
         threshold = self.min_evidence_score_en if reading.english else self.min_evidence_score
@@ -110,7 +121,11 @@ class ExtractiveAnswerer:
         yield answer
 
     def _candidates(
-        self, reading: Reading, passages: Sequence[Passage], required: Sequence[str] = ()
+        self,
+        reading: Reading,
+        passages: Sequence[Passage],
+        required: Sequence[str] = (),
+        weights: dict[str, float] | None = None,
     ) -> list[Candidate]:
         """Sentences that could answer, best first; each distinct sentence once."""
         question, unit = reading.query, reading.unit
@@ -119,6 +134,7 @@ class ExtractiveAnswerer:
         numbers = _stated(_QUANTITY, question) if reading.asks_quantity else None
         dates = _stated(_DATE, question) if reading.asks_time else None
         years = set(_YEAR.findall(reading.question))
+        ordinals = _ordinals(reading.question)
         seen: set[str] = set()
         out = []
         for rank, passage in enumerate(passages):
@@ -142,14 +158,28 @@ class ExtractiveAnswerer:
                 before = passage.text[max(0, _previous_start(passage, start)) : end]
                 if any(term not in before for term in required):
                     continue
+                if weights and not self._covers(
+                    f"{before} {passage.section} {passage.title} {passage.authors}", sentence, weights
+                ):
+                    continue
                 if years and _YEAR.search(before) and not any(year in before for year in years):
                     continue  # a figure of another year ("2023年…") does not answer "2024年…"
+                if ordinals and (named := _ordinals(before)) and not ordinals & named:
+                    continue
                 if reading.asks_kind and not self._names(sentence, reading.asks_kind, question):
                     continue
                 seen.add(sentence)
                 overlap = len(terms & set(self.tokenizer.tokens(sentence))) / len(terms) if terms else 0.0
                 out.append(Candidate(rank, start, end, scored.similarity + LEXICAL_WEIGHT * overlap))
         return sorted(out, key=lambda c: -c.score)
+
+    def _covers(self, context: str, sentence: str, weights: dict[str, float]) -> bool:
+        """Whether ``context`` holds ``term_share`` of the key terms by IDF. An English sentence
+        passes: the terms are Chinese, and its own words are weighed by its similarity."""
+        if self.term_share <= 0 or is_english(sentence):
+            return True
+        held = sum(idf for term, idf in weights.items() if term in context)
+        return held >= self.term_share * sum(weights.values())
 
     def _names(self, sentence: str, kind: str, question: str) -> bool:
         """Whether the sentence names a person, organisation or place the question does not."""
@@ -158,6 +188,10 @@ class ExtractiveAnswerer:
             w for w, flag in self.tokenizer.tagged(sentence) if flag.startswith(tags) and w not in question
         ]
         return bool(named) or (kind == "organisation" and bool(_ORGANISATION.search(sentence)))
+
+
+def _ordinals(text: str) -> set[tuple[int, str]]:
+    return {(1 if first else number_of(number), unit) for number, first, unit in _ORDINAL.findall(text)}
 
 
 def _is_english_heading(sentence: str) -> bool:
@@ -185,7 +219,8 @@ def _counts_in(sentence: str, quantity: re.Match[str], unit: str) -> bool:
     quantity counts when the question names no unit. A sentence without the asked unit does
     not answer: "多少兆瓦" is not answered by a figure in years."""
     after = sentence[quantity.end() :]
-    return not unit or re.match(rf"\s*[{MULTIPLIERS}]*\s*{re.escape(unit)}", after) is not None
+    units = "|".join(re.escape(u) for u in units_of(unit))
+    return not unit or re.match(rf"\s*[{MULTIPLIERS}]*\s*(?:{units})", after) is not None
 
 
 def _is_title(sentence: str, title: str) -> bool:

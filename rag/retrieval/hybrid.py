@@ -80,9 +80,9 @@ class HybridRetriever:
         coverage = self.index.term_coverage(
             " ".join(terms) or query, [f"{p.title} {p.text}" for p in passages[:COVERAGE_DEPTH]]
         )
-        keys = key_terms(
-            reading.question, reading.english, terms, self.tokenizer, self.index.keyword_index().idf_of
-        )
+        retrieved = " ".join(p.text for p in passages[:k])
+        idf_of = self.index.keyword_index().idf_of
+        keys = key_terms(reading.question, reading.english, terms, self.tokenizer, idf_of, retrieved)
         found = Retrieval(reading, tuple(passages[:k]), tuple(terms), named, coverage, key_terms=keys)
         if reading.english:  # an English answer names the papers it quotes in English
             found = replace(found, catalog=tuple(catalog))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..text.lists import NUMERALS, number_of
-from ..text.numbers import ENGLISH_UNITS, MULTIPLIERS, PERCENT, UNITS
+from ..text.numbers import ENGLISH_UNITS, MULTIPLIERS, PERCENT, UNITS, measured_unit
 
 _ASKS_QUANTITY = re.compile(
     r"多少|多大|多长|多高|多远|(?<!哪)几[个名位项次年座家种]|百分之|比例|占比|"
@@ -21,7 +21,12 @@ def asks_quantity(question: str) -> bool:
     return bool(_ASKS_QUANTITY.search(question))
 
 
-_ASKS_TIME = re.compile(r"什么时候|何时|哪一年|哪年|哪个月|\b(?:when|what year|which year)\b", re.I)
+# "When did…", not "…when it comes to…".
+_ASKS_TIME = re.compile(
+    r"什么时候|何时|哪一年|哪年|哪个月|^\s*when\b|\bwhen (?:did|does|do|was|were|is|are|will|has|have)\b"
+    r"|\b(?:what|which|in what|in which) (?:year|month|date)\b",
+    re.I,
+)
 
 
 def asks_time(question: str) -> bool:
@@ -38,7 +43,8 @@ _ENGLISH_UNIT = re.compile(r"\b(?:in|of|many|much)\s+(" + "|".join(ENGLISH_UNITS
 def asked_unit(words: Sequence[str]) -> str:
     """The unit a how-many question counts in, from its words (jieba's): 人 for 多少/人,
     美元 for 多少/亿美元, 个 for 几个, % for a rate or share (占比是多少, what percentage);
-    empty for 多少/项目 (a noun, not a unit) or no unit."""
+    else the family of what it asks about (元 for 总投资是多少: rag.text.numbers.MEASURES);
+    empty when it names neither."""
     text = "".join(words)
     if english := _ENGLISH_UNIT.search(text):
         return ENGLISH_UNITS[english.group(1).lower()]
@@ -51,8 +57,10 @@ def asked_unit(words: Sequence[str]) -> str:
             unit = word[1:]
         else:
             continue
-        return unit if unit in UNITS else ""
-    return ""
+        if unit in UNITS:
+            return unit
+        break
+    return measured_unit(text)
 
 
 _ASKS_LIST = re.compile(

@@ -7,7 +7,8 @@ every English abstract and reference list in the collection better than the Chin
 passage it asks about. A paper is named by an author (in Chinese, or romanised in pinyin
 as "Zhang Lihui", "ZHANG Li-hui" or "Lihui Zhang"), by its journal (in Chinese, or in
 English words that cover the Chinese name: 太平洋学报 is "Pacific Journal"), or by its
-title. The papers named by the most of these win; a year in the question breaks ties.
+title, whole or a long run of it. The papers named by the most of these win; a year in the
+question breaks ties.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from ..schema import Paper
 from ..text.script import CJK
@@ -30,6 +32,8 @@ _LATIN_WORD = re.compile(r"[a-z]+")
 # A title's part before its subtitle names the paper too; a shorter part is a phrase.
 _MAIN_TITLE = re.compile(r"[：:]")
 _MIN_TITLE_CHARS = 8
+# A run of a title this long, which no other title has, names its paper ("…加强气候合作那篇").
+DESCRIBED_TITLE_CHARS = 10
 # Words many journals' English names share; the rest of a name names its journal.
 _GENERIC_JOURNAL_WORDS = frozenset(
     "journal journals of the and university sciences science social philosophy edition version chinese china"
@@ -75,7 +79,7 @@ class PaperNamer:
             journal = (bool(entry.journal) and journals[entry.journal]) or bool(
                 entry.journal_words and entry.journal_words <= words
             )
-            title = any(t in squeezed for t in entry.titles)
+            title = any(t in squeezed for t in entry.titles) or self._described(squeezed, entry, papers)
             scores.append((authors + int(journal) + int(title), entry.paper))
         best = max((score for score, _ in scores), default=0)
         if best == 0:
@@ -83,6 +87,17 @@ class PaperNamer:
         named = [paper for score, paper in scores if score == best]
         years = set(_YEAR.findall(question))
         return [paper for paper in named if paper.record.year in years] or named
+
+    def _described(self, squeezed: str, entry: _Entry, papers: Sequence[Paper]) -> bool:
+        """ "中国与中亚国家加强气候合作那篇论文": a long run of the title's words that no other
+        paper's title has names this paper, though the reader did not quote the whole title."""
+        others = [t for e in self._entries(papers) if e.titles != entry.titles for t in e.titles]
+        for title in entry.titles:
+            match = SequenceMatcher(None, squeezed, title, autojunk=False).find_longest_match()
+            run = title[match.b : match.b + match.size]
+            if match.size >= DESCRIBED_TITLE_CHARS and not any(run in other for other in others):
+                return True
+        return False
 
     def _entries(self, papers: Sequence[Paper]) -> list[_Entry]:
         prepared = self._prepared

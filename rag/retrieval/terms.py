@@ -21,6 +21,8 @@ _NAMES = ("nr", "ns", "nt", "nz", "j", "eng")
 # A Latin name with a number in it ("COP31", "SDG13"): no dictionary translates it.
 _LATIN_NAME = re.compile(r"\b[A-Za-z]+\d+[A-Za-z\d]*\b")
 _ASKING = re.compile(r"哪|什么|多少|几|谁|吗|怎|如何|为何")
+# Tags of characters that are not names on their own: jieba glues "论文中都被" into 中都 (a place).
+_GLUE_TAGS = ("f", "d", "p", "u", "c", "r", "q", "m")
 _QUESTION_NOUNS = frozenset(
     "论文 文章 作者 问题 方面 内容 原因 情况 数据 比例 数量 国家 地区 时候 哪些 什么".split()
 )
@@ -32,7 +34,11 @@ def key_terms(
     chinese: Sequence[str],
     tokenizer: Tokenizer,
     idf_of: Callable[[str], float | None],
+    retrieved: str = "",
 ) -> tuple[KeyTerm, ...]:
+    """A term counts as known when the index has all its keywords, or ``retrieved`` (the text
+    found for the question) holds it as written: jieba splits 亩均耕地 one way in a question and
+    another in a paper."""
     if english:
         tagged = [(t, "n") for t in chinese] + [(m.group(0), "eng") for m in _LATIN_NAME.finditer(question)]
     else:
@@ -45,7 +51,12 @@ def key_terms(
             continue
         tokens = tokenizer.tokens(word) or [word.lower()]
         idfs = [idf_of(t) for t in tokens]
-        known = all(i is not None for i in idfs)
+        known = all(i is not None for i in idfs) or word in retrieved or _glued(word, tokenizer)
         idf = max((i for i in idfs if i is not None), default=0.0)
         seen[word] = KeyTerm(word, idf, known, specific=flag.startswith(_NAMES))
     return tuple(sorted(seen.values(), key=lambda t: -t.idf))
+
+
+def _glued(word: str, tokenizer: Tokenizer) -> bool:
+    """Two characters that are each a function word or a measure (中+都, 亩+均): no name."""
+    return len(word) == 2 and all(tokenizer.tagged(ch)[0][1].startswith(_GLUE_TAGS) for ch in word)

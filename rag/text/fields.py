@@ -90,7 +90,7 @@ _ASKED: dict[str, tuple[str, str]] = {
     ),
     "journal": (
         r"发表(?:在|于)|刊登|刊载|刊发|哪本|出处|(?:什么|哪个|哪家)(?:期刊|刊物|杂志)|(?:期刊|刊物)(?:是|名称|名字|叫)",
-        r"\b(?:which|what) (?:journal|periodical|magazine|venue)\b|\bjournal (?:was|is|did|name)\b"
+        r"\b(?:which|what) (?:journals?|periodicals?|magazines?|venues?)\b|\bjournals? (?:was|is|did|name)\b"
         r"|\bpublished (?:in|by)\b"
         r"|\bwhere was (?:it|the paper|the article)\b",
     ),
@@ -120,7 +120,7 @@ _ASKED: dict[str, tuple[str, str]] = {
     "received": (
         r"收稿|投稿|收到.{0,6}(?:稿|日期)",
         r"\b(?:received|submitted|submission)\b.{0,20}\b(?:date|when)\b"
-        r"|\b(?:date|when)\b.{0,60}\b(?:received|submitted)\b",
+        r"|\b(?:date|when)\b.{0,60}\b(?:receive[ds]?|submit(?:ted)?)\b",
     ),
     "revised": (r"修改稿|修订|修回", r"\brevis(?:ed|ion)\b"),
     "biographies": (

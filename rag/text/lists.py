@@ -30,7 +30,9 @@ _HEADING_FAMILIES = {
     "bracket": re.compile(r"^[（(](\d+)[)）]"),
 }
 HEADING_ORDER = ("level1", "level2", "decimal1", "decimal2", "decimal3", "bracket")
-_SERIES_LEAD = re.compile(r"包括|包含|涵盖|分为|聚焦|主要有|存在|面临|表现为|体现为|涉及|从|有|为|即|：|:")
+_SERIES_LEAD = re.compile(
+    r"包括|包含|涵盖|分为|聚焦|主要有|存在|面临|表现为|体现为|涉及|用于|投向|围绕|从|有|为|即|在|：|:"
+)
 # A series ends at "等", at a count of its items ("三个维度"), or with its clause.
 _SERIES_STOP = re.compile(rf"等|[{NUMERALS}两几]+(?:个|大|项|种|方面|维度)|[。；;，,：:\n]")
 _LAST_JOIN = re.compile(r"以及|和|及|与")

@@ -36,3 +36,28 @@ ENGLISH_UNITS = {
 }
 # A rate, share or proportion is answered by a percentage.
 PERCENT = "%"
+
+# The units that answer a question asking for an amount of money, a number of people, an area…,
+# by the noun it asks about ("总投资是多少": 亿元, 美元, 卢布 all answer; "500MW" does not).
+MEASURES = {
+    "元": (
+        "投资 资金 金额 融资 损失 成本 援助 贷款 费用 投入 出资 赠款 造价",
+        "元 美元 欧元 卢布 坚戈 索姆 日元",
+    ),
+    "人": ("人数 人口 死亡 伤亡 遇难 就业 受灾", "人 名 位"),
+    "公顷": ("面积", "公顷 平方公里 平方米 亩 万亩"),
+    "公里": ("长度 全长 距离 里程", "公里 千米 米"),
+    "兆瓦": ("装机 容量 功率", "兆瓦 千瓦 吉瓦 瓦"),
+    "吨": ("排放 减排 碳汇 产量", "吨 千克 公斤"),
+}
+
+
+def measured_unit(text: str) -> str:
+    """The unit family an amount is asked in, from the noun it asks about; empty if none."""
+    return next((unit for unit, (nouns, _) in MEASURES.items() if any(n in text for n in nouns.split())), "")
+
+
+def units_of(unit: str) -> tuple[str, ...]:
+    """The units that answer in ``unit``: its family ("元": 美元, 卢布 …), or the unit itself."""
+    family = MEASURES.get(unit)
+    return tuple(family[1].split()) if family else (unit,)

@@ -65,7 +65,7 @@ def test_calibration_refuses_most_within_the_false_refusal_budget() -> None:
     answerable = [_outcome(n, True, s) for n, s in enumerate((0.90, 0.92, 0.95, 0.97) * 10)]
     unanswerable = [_outcome(100 + n, False, s) for n, s in enumerate((0.80, 0.85, 0.93))]
     items = answerable + unanswerable
-    rules = best_rules({(0, 3.0): items}, {o.question.id for o in items})
+    rules = best_rules({(0, 3.0, 0.0): items}, {o.question.id for o in items})
     assert rules.threshold_zh == 0.90
     refused, false, right = score(rules, items)
     assert math.isclose(refused, 2 / 3) and false == 0.0 and right == 1.0
@@ -74,7 +74,7 @@ def test_calibration_refuses_most_within_the_false_refusal_budget() -> None:
 def test_calibration_prefers_the_rare_term_rule_that_refuses_more() -> None:
     lenient = [_outcome(1, True, 0.9), _outcome(2, False, 0.95)]
     strict = [_outcome(1, True, 0.9), _outcome(2, False, -1.0)]
-    rules = best_rules({(0, 3.0): lenient, (1, 5.0): strict}, {"q1", "q2"})
+    rules = best_rules({(0, 3.0, 0.0): lenient, (1, 5.0, 0.0): strict}, {"q1", "q2"})
     assert (rules.rare_terms, rules.rare_idf) == (1, 5.0)
     assert score(rules, strict)[:2] == (1.0, 0.0)
 

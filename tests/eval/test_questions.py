@@ -28,7 +28,13 @@ def test_every_evidence_quote_is_verbatim_in_its_source_and_ids_are_unique(quest
 
 
 @pytest.mark.parametrize(
-    "name", ["questions_heldout.jsonl", "questions_heldout_v1.jsonl", "questions_calibration.jsonl"]
+    "name",
+    [
+        "questions_heldout.jsonl",
+        "questions_heldout_v2.jsonl",
+        "questions_heldout_v1.jsonl",
+        "questions_calibration.jsonl",
+    ],
 )
 def test_the_other_sets_are_sound_and_share_no_id_with_the_main_set(
     questions: list[Question], name: str
@@ -119,7 +125,15 @@ def test_matching_keeps_fractions_decimals_and_percentages_apart() -> None:
     assert accepted_in("减少１１.７％", ["11.7%"])
 
 
-@pytest.mark.parametrize("name", ["questions.jsonl", "questions_heldout.jsonl", "questions_heldout_v1.jsonl"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "questions.jsonl",
+        "questions_heldout.jsonl",
+        "questions_heldout_v2.jsonl",
+        "questions_heldout_v1.jsonl",
+    ],
+)
 def test_every_accepted_answer_is_specific_to_its_evidence(name: str) -> None:
     """An accepted string found more than three times elsewhere in the corpus would let an
     unrelated quote pass: it must carry its unit or context ("24%", not "24")."""

@@ -48,7 +48,8 @@ def test_a_question_is_english_when_latin_letters_outweigh_chinese() -> None:
         ("日本的气候ODA达到多少亿美元？", "美元"),
         ("中亚已投用几个鲁班工坊？", "个"),
         ("风电项目的装机容量是多少兆瓦？", "兆瓦"),
-        ("中国提供并动员了多少项目资金？", ""),
+        ("中国提供并动员了多少项目资金？", "元"),
+        ("罗贡水电站的总投资额是多少？", "元"),
         ("冰川减少了多少？", ""),
         ("作者提炼出了哪几个核心要素？", ""),
         ("可再生能源发电占比是多少？", "%"),
@@ -57,7 +58,8 @@ def test_a_question_is_english_when_latin_letters_outweigh_chinese() -> None:
     ],
 )
 def test_the_unit_a_quantity_is_asked_in(tokenizer: Tokenizer, question: str, unit: str) -> None:
-    """项目 after 多少 is what is counted, not a unit: the figure may be in 亿元."""
+    """项目 after 多少 is what is counted, not a unit: asked about 资金 or 投资, any currency
+    answers (亿元, 美元)."""
     assert asked_unit(tokenizer.words(question)) == unit
 
 
@@ -67,6 +69,7 @@ def test_the_unit_a_quantity_is_asked_in(tokenizer: Tokenizer, question: str, un
         ("中亚天然气管道D线预计什么时候建成？", True),
         ("In which year does Kazakhstan aim to reach carbon neutrality?", True),
         ("为什么要优先发展风电？", False),
+        ("Why are countries prone to free-riding when it comes to mitigation?", False),
     ],
 )
 def test_when_and_which_year_want_a_date(question: str, expected: bool) -> None:

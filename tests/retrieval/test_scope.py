@@ -115,3 +115,9 @@ def test_a_chinese_question_is_read_without_loading_the_dictionary() -> None:
     assert namer.named("天山冰川过去50年减少了多少？", PAPERS) == []
     assert namer.named("AIIB在2021年批准的融资中有多少投向气候？", PAPERS) == []
     assert "_loaded" not in vars(translator)
+
+
+def test_a_long_run_of_a_title_that_no_other_title_has_names_its_paper(namer: PaperNamer) -> None:
+    assert named(namer, "中国与中亚国家加强气候合作那篇论文是受哪个基金资助的？") == ["climate"]
+    # A short run ("共建国家应对气候", in two titles) names nothing.
+    assert named(namer, "共建国家应对气候的经验有哪些？") == []

@@ -24,3 +24,17 @@ def test_an_english_question_brings_its_chinese_terms_and_its_latin_names(tokeni
     by_term = {t.term: t for t in terms}
     assert by_term["冰川"].known and not by_term["冰川"].specific
     assert by_term["COP31"].specific and not by_term["COP31"].known
+
+
+def test_words_jieba_glues_together_are_not_unknown_names(tokenizer: Tokenizer) -> None:
+    """ "论文中都被提到" is cut as 中都 (a place)."""
+    terms = key_terms("两篇论文中都被提到的行动叫什么？", False, [], tokenizer, IDF.get)
+    assert [t.known for t in terms if t.term == "中都"] == [True]
+
+
+def test_a_name_the_retrieved_text_holds_as_written_is_known(tokenizer: Tokenizer) -> None:
+    question = "纳曼干州光伏电站的装机容量是多少？"
+    alone = key_terms(question, False, [], tokenizer, IDF.get)
+    assert [t.known for t in alone if t.term == "纳曼干"] == [False]
+    found = key_terms(question, False, [], tokenizer, IDF.get, retrieved="乌兹别克斯坦纳曼干州500MW光伏电站")
+    assert [t.known for t in found if t.term == "纳曼干"] == [True]

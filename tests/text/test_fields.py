@@ -21,6 +21,8 @@ from rag.text.script import is_english
         ("Which grant funded the study?", ("funding",)),
         ("论文的收稿日期是哪天？", ("received",)),
         ("When was the Xinjiang University journal paper received?", ("received",)),
+        ("When did the journal receive the manuscript?", ("received",)),
+        ("Which journals published the two papers?", ("journal",)),
         ("张立辉是哪一年出生的？", ("biographies",)),
         ("What are Huang Jianping's research interests?", ("biographies",)),
         ("Which university are the authors from?", ("affiliations",)),
