@@ -11,7 +11,8 @@ from rag.config import PROJECT_ROOT, Settings
 BENCH_DIR = PROJECT_ROOT / "artifacts" / "bench"
 # Vectors of the real corpus from the last full run, so `--quick` need not embed it again.
 STORED_REAL = BENCH_DIR / "stored"
-QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
+# The eval questions (eval/questions.jsonl): the same questions the quality report asks.
+QUESTIONS = Path(__file__).resolve().parent.parent / "questions.jsonl"
 SEED = 20251125
 CHUNKS_PER_PAPER = 50
 # Per-dimension noise on a generated text's vector: cosine ~0.93 to its source paragraphs' mean.
