@@ -14,6 +14,7 @@ import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+from apps.cli import progress_bar
 from apps.web import build_app, serve
 from rag import Assistant, Settings
 
@@ -23,8 +24,9 @@ def main() -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request to itself is noise
     settings = Settings.from_env()
     try:
-        assistant = Assistant.load(settings)
-        report = assistant.library.reindex()
+        # A first build embeds for minutes: the console shows a bar with a count and an ETA.
+        assistant = Assistant.load(settings, progress=progress_bar("building the index: embedding"))
+        report = assistant.library.reindex(progress=progress_bar("updating the index: embedding"))
     except (RuntimeError, ValueError) as exc:  # IndexUnavailable, IngestError: messages meant for the reader
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -47,7 +47,9 @@ class Assistant:
         """Open the index, building it from the corpus folder first if there is none."""
         settings = settings or Settings.from_env()
         embedder = CachedEmbedder(
-            make_embedder(settings.embedding_model), settings.embedding_cache, settings.embedding_batch_size
+            make_embedder(settings.embedding_model, settings.query_threads),
+            settings.embedding_cache,
+            settings.embedding_batch_size,
         )
         tokenizer = Tokenizer()
         documents = DocumentCache.open(settings)

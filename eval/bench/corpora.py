@@ -49,6 +49,9 @@ class MeteredModel:
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
 
 class StoredVectors:
     """Vectors for generated text without the model (see the module docstring).
@@ -71,6 +74,9 @@ class StoredVectors:
         )
 
     def embed_query(self, text: str) -> np.ndarray:
+        raise BenchError("stored vectors are for passages; queries use the model")
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         raise BenchError("stored vectors are for passages; queries use the model")
 
     def _vector(self, text: str) -> np.ndarray:

@@ -26,6 +26,7 @@ from .corpora import (
     real_paragraphs,
     store_vectors,
 )
+from .neighbours import busy_neighbours
 
 # -- phases (each in its own process) ---------------------------------------------------------
 
@@ -185,8 +186,24 @@ def latency(prefix: str, values: list[float]) -> dict[str, float]:
     return {f"{prefix}_p50_ms": percentile(values, 50), f"{prefix}_p95_ms": percentile(values, 95)}
 
 
+def interleaved_ms(assistant: Any, questions: Sequence[str], neighbours: int = 0) -> dict[str, list[float]]:
+    """Milliseconds of the model's query embedding, ``retrieve`` and ``ask`` for each question,
+    one after another, so that all three meet the same moment of the machine's load; with
+    ``neighbours`` CPU-burning processes running throughout."""
+    embed = assistant.retriever.embedder.embed_query
+    calls = {"query_embed": embed, "retrieve": assistant.retrieve, "ask": assistant.ask}
+    out: dict[str, list[float]] = {name: [] for name in calls}
+    with busy_neighbours(neighbours):
+        for question in questions:
+            for name, call in calls.items():
+                out[name] += timed_ms(call, [question])
+    return out
+
+
 def phase_serve(spec: dict[str, Any]) -> dict[str, Any]:
-    """Warm latencies of Assistant.retrieve / ask, and of the three retrieval steps apart."""
+    """Warm latencies of the model's query embedding, Assistant.retrieve and ask, interleaved;
+    of the retrieval steps apart; and, with ``loaded_questions``, of the first three again
+    with a CPU-burning neighbour process on every core."""
     from rag import Assistant
 
     settings = phase_settings(spec)
@@ -195,14 +212,18 @@ def phase_serve(spec: dict[str, Any]) -> dict[str, Any]:
     assistant.ask(questions[0])
     vectors = [assistant.retriever.embedder.embed_query(q) for q in questions]
     pool = max(settings.candidates, settings.top_k)
-    figures: dict[str, Any] = {}
-    figures |= latency("retrieve", timed_ms(assistant.retrieve, questions))
-    figures |= latency("ask", timed_ms(assistant.ask, questions))
-    figures |= latency("query_embed", timed_ms(assistant.retriever.embedder.embed_query, questions))
+    figures: dict[str, Any] = {"query_threads": settings.query_threads}
+    for name, values in interleaved_ms(assistant, questions).items():
+        figures |= latency(name, values)
     figures |= latency("dense", timed_ms(lambda v: assistant.index.dense_search(v, pool), vectors))
     figures |= latency("keyword", timed_ms(lambda q: assistant.index.keyword_search(q, pool), questions))
     figures["calls"] = len(questions)
     figures["rss_mb"] = peak_rss_mb()
+    loaded = questions[: spec.get("loaded_questions", 0)]
+    if loaded:
+        for name, values in interleaved_ms(assistant, loaded, os.cpu_count() or 1).items():
+            figures |= latency(f"loaded_{name}", values)
+        figures["loaded_calls"] = len(loaded)
     return figures
 
 

@@ -148,10 +148,12 @@ def measure(base: Settings, size: Size, plan: Plan, questions: list[str]) -> Non
     fig["sync_unchanged"] = run_phase("sync", ours, stored_only=True)
     log(f"{size.label}: warm latencies")
     serve_spec: dict[str, Any] = {"questions": questions, "rounds": plan.rounds}
-    fig["serve"] = run_phase("serve", ours, **serve_spec)
-    # e5 runs a single query on all cores in many short parallel steps, which stall when other
-    # processes hold the cores; one thread per process is the alternative for busy servers.
-    fig["serve_1t"] = run_phase("serve", ours, env={"OMP_NUM_THREADS": "1"}, **serve_spec)
+    loaded = plan.loaded_questions if not generated else 0
+    fig["serve"] = run_phase("serve", ours, loaded_questions=loaded, **serve_spec)
+    # The other choice of query threads (RAG_QUERY_THREADS), quiet and loaded alike: e5 runs a
+    # query in many short parallel steps, which stall when other processes hold the cores.
+    other = {"RAG_QUERY_THREADS": "1" if ours.query_threads != 1 else "0"}
+    fig["serve_alt"] = run_phase("serve", ours, env=other, loaded_questions=loaded, **serve_spec)
     log(f"{size.label}: cold starts")
     ask = [sys.executable, "-m", "apps.cli", "ask", questions[0]]
     fig["cold_start_s"] = cold_start_s(ask, ours, plan.cold_runs)

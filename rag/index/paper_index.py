@@ -75,6 +75,7 @@ class PaperIndex:
         self.catalog = Catalog(self.store)
         self.syncer = Syncer(self.store, self.keyword, embedder)
         self.lock = ReadWriteLock()
+        self._openings: tuple[object, dict[tuple[str, ...], list[tuple[str, str, dict[str, Any]]]]] = (None, {})
 
     @classmethod
     def open(cls, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer) -> PaperIndex:
@@ -137,12 +138,19 @@ class PaperIndex:
         return self.store.chunk_ids()
 
     def dense_search(self, vector: np.ndarray, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
-        return self.store.search_chunks(vector, k, sources)
+        return self.store.search_chunks(vector, k, sources)[0]
 
     def sentence_search(
         self, vector: np.ndarray, k: int, sources: Collection[str] = ()
     ) -> list[tuple[str, float]]:
-        return self.store.search_sentences(vector, k, sources)
+        return self.store.search_sentences(vector, k, sources)[0]
+
+    def dense_searches(
+        self, vectors: np.ndarray, k: int, sources: Collection[str] = ()
+    ) -> tuple[list[list[tuple[str, float]]], list[list[tuple[str, float]]]]:
+        """For each row of ``vectors``: the nearest chunks, and the chunks of the ``2 * k``
+        nearest sentences, in two store calls however many rows."""
+        return self.store.search_chunks(vectors, k, sources), self.store.search_sentences(vectors, 2 * k, sources)
 
     def keyword_search(self, text: str, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
         within = set(self.store.chunk_ids_in(sources)) if sources else None
@@ -154,8 +162,8 @@ class PaperIndex:
         vocab = self.keyword_index().vocab
         return bool(tokens) and all(t in vocab for t in tokens)
 
-    def term_coverage(self, query: str, texts: list[str]) -> float:
-        return self.keyword_index().coverage(self.tokenizer.tokens(query), texts, self.tokenizer)
+    def term_coverage(self, query: str, chunk_ids: Sequence[str]) -> float:
+        return self.keyword_index().coverage(self.tokenizer.tokens(query), chunk_ids)
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         return self.store.get_chunks(ids)
@@ -164,7 +172,15 @@ class PaperIndex:
         return self.store.chunk_at(source, start, end)
 
     def section_openings(self, sources: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
-        return self.store.section_openings(sources)
+        """Kept while the keyword index (replaced whenever the chunks change) stays the same
+        object: reading a file's every chunk costs more than the rest of a question."""
+        version, known = self._openings
+        if version is not self.keyword_index():
+            version, known = self._openings = (self.keyword_index(), {})
+        key = tuple(sorted(sources))
+        if key not in known:
+            known[key] = self.store.section_openings(key)
+        return known[key]
 
     def sentence_vectors(self, chunk_ids: Iterable[str]) -> list[SentenceVector]:
         return self.store.sentence_vectors(chunk_ids)

@@ -144,33 +144,41 @@ class ChromaStore:
                 out.append((str(chunk_id), str(text), dict(meta)))
         return out
 
-    def search_chunks(self, vector: np.ndarray, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
-        """Only in the files ``sources`` when given. An empty collection answers with no hits,
-        so no count is asked first (3 ms a query)."""
-        hits = self._query(self.chunks, vector, k, sources)
-        return [(chunk_id, 1.0 - distance) for chunk_id, _, distance in hits]
+    def search_chunks(
+        self, vectors: np.ndarray, k: int, sources: Collection[str] = ()
+    ) -> list[list[tuple[str, float]]]:
+        """One ranking per row of ``vectors``, only in the files ``sources`` when given. An empty
+        collection answers with no hits, so no count is asked first (3 ms a query)."""
+        return [
+            [(chunk_id, 1.0 - distance) for chunk_id, _, distance in hits]
+            for hits in self._query(self.chunks, vectors, k, sources)
+        ]
 
     def search_sentences(
-        self, vector: np.ndarray, k: int, sources: Collection[str] = ()
-    ) -> list[tuple[str, float]]:
+        self, vectors: np.ndarray, k: int, sources: Collection[str] = ()
+    ) -> list[list[tuple[str, float]]]:
         """Chunks ranked by their best-matching sentence (a short fact inside a long chunk)."""
-        best: dict[str, float] = {}
-        for _, meta, distance in self._query(self.sentences, vector, k, sources):
-            best.setdefault(str(meta["chunk_id"]), 1.0 - distance)
-        return list(best.items())
+        rankings = []
+        for hits in self._query(self.sentences, vectors, k, sources):
+            best: dict[str, float] = {}
+            for _, meta, distance in hits:
+                best.setdefault(str(meta["chunk_id"]), 1.0 - distance)
+            rankings.append(list(best.items()))
+        return rankings
 
     def _query(
-        self, collection: Any, vector: np.ndarray, k: int, sources: Collection[str]
-    ) -> list[tuple[str, dict[str, Any], float]]:
+        self, collection: Any, vectors: np.ndarray, k: int, sources: Collection[str]
+    ) -> list[list[tuple[str, dict[str, Any], float]]]:
+        """All the question's vectors in one call: each call costs milliseconds of its own."""
         found = collection.query(
-            query_embeddings=[vector.tolist()],
+            query_embeddings=np.atleast_2d(vectors).tolist(),
             n_results=k,
             where=_in_files(sources),
             include=["metadatas", "distances"],
         )
         return [
-            (str(i), dict(meta or {}), float(distance))
-            for i, meta, distance in zip(found["ids"][0], found["metadatas"][0], found["distances"][0], strict=True)
+            [(str(i), dict(meta or {}), float(distance)) for i, meta, distance in zip(*row, strict=True)]
+            for row in zip(found["ids"], found["metadatas"], found["distances"], strict=True)
         ]
 
     def sentence_vectors(self, chunk_ids: Iterable[str]) -> list[SentenceVector]:

@@ -63,12 +63,10 @@ class HybridRetriever:
         terms = self.translator.chinese_terms(query, self.index.in_corpus) if reading.english else []
         asked = query
         query = " ".join([query, *terms])
-        vector = self.embedder.embed_query(query)
-        dense = [self._dense(vector, pool, sources)]
-        if terms:
-            dense.append(self._dense(self.embedder.embed_query(" ".join(terms)), pool, sources))
+        readings = [query, *([" ".join(terms)] if terms else [])]
         if reading.english:  # as asked, nearest the papers' English abstracts and titles
-            dense.append(self._dense(self.embedder.embed_query(asked), pool, sources))
+            readings.append(asked)
+        vector, dense = self._dense(readings, pool, sources)
         keyword = self.index.keyword_search(query, pool, sources)
         weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
         fuse = rrf if reading.english else fuse_scores
@@ -78,7 +76,7 @@ class HybridRetriever:
             self._passages(shortlist, dict(fused), dict(dense[0]), dict(keyword), vector)
         )
         coverage = self.index.term_coverage(
-            " ".join(terms) or query, [f"{p.title} {p.text}" for p in passages[:COVERAGE_DEPTH]]
+            " ".join(terms) or query, [p.chunk_id for p in passages[:COVERAGE_DEPTH]]
         )
         retrieved = " ".join(p.text for p in passages[:k])
         idf_of = self.index.keyword_index().idf_of
@@ -109,15 +107,22 @@ class HybridRetriever:
         passages = (*printed, *(p for p in found.passages if p.chunk_id not in ids))[: len(found.passages)]
         return replace(found, passages=passages, papers=papers, record_lines=lines)
 
-    def _dense(self, vector: np.ndarray, k: int, sources: Sequence[str] = ()) -> Ranking:
-        """Chunks by their own similarity or their best sentence's, whichever is higher: a
-        short fact inside a long chunk counts, but a chunk is not voted for twice."""
-        best: dict[str, float] = {}
-        for chunk_id, similarity in self.index.dense_search(vector, k, sources) + self.index.sentence_search(
-            vector, 2 * k, sources
-        ):
-            best[chunk_id] = max(best.get(chunk_id, -1.0), similarity)
-        return sorted(best.items(), key=lambda kv: -kv[1])
+    def _dense(self, readings: list[str], k: int, sources: Sequence[str]) -> tuple[np.ndarray, list[Ranking]]:
+        """The first reading's vector, and one ranking per reading: chunks by their own
+        similarity or their best sentence's, whichever is higher (a short fact inside a long
+        chunk counts, but a chunk is not voted for twice). Every distinct reading is embedded in
+        one model call and searched in one store call (an English question without dictionary
+        terms is read as asked twice)."""
+        distinct = list(dict.fromkeys(readings))
+        vectors = self.embedder.embed_queries(distinct)
+        by_chunk, by_sentence = self.index.dense_searches(vectors, k, sources)
+        rankings = {}
+        for text, chunks, sentences in zip(distinct, by_chunk, by_sentence, strict=True):
+            best: dict[str, float] = {}
+            for chunk_id, similarity in chunks + sentences:
+                best[chunk_id] = max(best.get(chunk_id, -1.0), similarity)
+            rankings[text] = sorted(best.items(), key=lambda kv: -kv[1])
+        return vectors[0], [rankings[text] for text in readings]
 
     def _passages(
         self,

@@ -23,6 +23,7 @@ from apps.web import (
     merged_spans,
 )
 from rag import Answer, Assistant, Passage, Settings, Turn
+from rag.index import Progress
 from rag.schema import PaperRecord
 from tests.paths import FIXTURE_CORPUS, ROOT, WEB_FIXTURES
 
@@ -274,8 +275,8 @@ def test_app_py_serves_the_assistant_on_rag_port(
     monkeypatch.setenv("RAG_CORPUS_DIR", str(shared_settings.corpus_dir))
     monkeypatch.setenv("RAG_INDEX_DIR", str(shared_settings.index_dir))
 
-    def load(settings: Settings) -> Assistant:
-        served["settings"] = settings
+    def load(settings: Settings, progress: Progress | None = None) -> Assistant:
+        served.update(settings=settings, progress=progress)
         return assistant
 
     monkeypatch.setattr(module.Assistant, "load", staticmethod(load))
@@ -285,6 +286,7 @@ def test_app_py_serves_the_assistant_on_rag_port(
     assert served["port"] == 7999 and served["host"] == "127.0.0.1"
     assert served["settings"].corpus_dir == shared_settings.corpus_dir
     assert isinstance(served["app"], gr.Blocks)
+    assert callable(served["progress"])  # a first build shows a bar on the console
 
 
 class FailingIndex:

