@@ -141,7 +141,7 @@ def test_markup_inside_a_paper_is_shown_as_text_and_never_runs(page: Page) -> No
     expect(sources).to_contain_text('<img src=x onerror="window.__pwned=1">')
     expect(sources).to_contain_text("<script>window.__pwned=2</script>")
     expect(sources).to_contain_text('<svg onload="window.__pwned=3">')
-    ask(page, "模板写法如何处理？")
+    ask(page, "界面会把论文文本中的模板写法转义后再显示吗？")
     expect(sources).to_contain_text("${window.__pwned=4}")
     for selector in ("#rag-chat", "#rag-sources"):
         expect(page.locator(f"{selector} img, {selector} script, {selector} svg[onload]")).to_have_count(0)
