@@ -24,6 +24,8 @@ from .text.words import Tokenizer
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
 
+    from .langchain import PaperRetriever
+
 
 class Assistant:
     def __init__(
@@ -97,6 +99,12 @@ class Assistant:
         from .langchain import answer_chain
 
         return answer_chain(self.retrieval, self.answerer)
+
+    def as_retriever(self, k: int = 3) -> PaperRetriever:
+        """This assistant's retrieval as a LangChain ``BaseRetriever`` returning ``k`` passages."""
+        from .langchain import PaperRetriever
+
+        return PaperRetriever(k=k, assistant=self)
 
     def papers(self) -> list[Paper]:
         with self.index.lock.reading():
