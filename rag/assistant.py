@@ -110,6 +110,15 @@ class Assistant:
         with self.index.lock.reading():
             return self.index.papers()
 
+    def cited_papers(self, passages: Sequence[Passage]) -> list[Paper]:
+        """The papers the passages come from, each once in order, with their whole records: a
+        passage carries only the fields it is cited by, a reference needs pages and volume too."""
+        catalog = {paper.paper_id: paper for paper in self.papers()}
+        cited = {
+            p.paper_id: catalog.get(p.paper_id) or Paper(p.paper_id, p.record, (p.source,)) for p in passages
+        }
+        return list(cited.values())
+
 
 def make_answerer(settings: Settings, tokenizer: Tokenizer) -> Answerer:
     """Record questions to the record answerer; the rest to the extractive answerer, or, with an

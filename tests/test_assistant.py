@@ -72,3 +72,11 @@ def test_an_english_question_finds_the_chinese_passage_after_warm_up(assistant: 
 def test_the_pipeline_is_a_langchain_runnable(assistant: Assistant) -> None:
     answer = assistant.chain().invoke("天山冰川过去50年减少了多少？")
     assert isinstance(answer, Answer) and "11.7%" in answer.text
+
+
+def test_cited_papers_carry_the_whole_record_for_a_reference(assistant: Assistant) -> None:
+    answer = assistant.ask("天山冰川过去50年减少了多少？")
+    assert answer.citations[0].record.pages == "", "a passage carries only the citation fields"
+    (paper,) = assistant.cited_papers(answer.citations[:1] * 2)
+    assert paper.record.pages == "80-91" and paper.record.authors_en[0] == "ZHANG Li-hui"
+    assert paper.reference().endswith("2026(1): 80-91. DOI:10.13568/j.cnki.issn1000-2820.2026.01.009")
