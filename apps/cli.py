@@ -8,11 +8,15 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
 from rag.config import Settings, SettingsError
+from rag.text.references import STYLES, ReferenceStyle
+
+if TYPE_CHECKING:
+    from rag import Paper
 
 
 def progress_bar(desc: str) -> Callable[[int, int], None]:
@@ -84,7 +88,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"[{n}] {passage.cite()}  ({passage.source})")
         for start, end in passage.highlights:
             print(f"    “{passage.text[start:end]}”")
+    if args.cite:
+        print_references(assistant.cited_papers(answer.citations), args.style)
     return 0 if answer.found else 3
+
+
+def print_references(papers: Sequence[Paper], style: ReferenceStyle | None) -> None:
+    """Each cited paper's reference once, in the order the answer first cites it."""
+    references = [r for r in (paper.reference(style) for paper in papers) if r]
+    if references:
+        print("\nReferences:")
+    for reference in references:
+        print(reference)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -117,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question")
+    p.add_argument("--cite", action="store_true", help="also print each cited paper's reference")
+    p.add_argument(
+        "--style", choices=STYLES, help="reference style (default: GB/T 7714 for Chinese papers, else APA 7)"
+    )
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="measure retrieval and answers on eval/questions.jsonl")

@@ -21,7 +21,8 @@ from typing import Any, Protocol
 
 import gradio as gr
 
-from rag import Answer, Assistant, Paper, Passage, QuestionError, Turn
+from rag import Answer, Assistant, Paper, PaperRecord, Passage, QuestionError, Turn
+from rag.text.references import ReferenceStyle
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,34 @@ CSS = """
 .rag-passage { white-space: pre-wrap; margin: 0; line-height: 1.6; }
 .rag-passage mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .rag-empty { color: var(--body-text-color-subdued); }
+.rag-reference { display: flex; gap: 8px; align-items: flex-start; margin: 0 0 6px 0; font-size: 0.85em; }
+.rag-reference-text { flex: 1; user-select: all; }
+.rag-copy { flex: none; padding: 0 8px; border: 1px solid var(--border-color-primary); border-radius: 4px; }
 #rag-chat .message-content, #rag-chat .md { white-space: pre-wrap; }
 """
+
+# One listener on the sources panel copies a reference when its button is clicked; the button
+# carries the reference as an escaped attribute, so the panel itself holds no script.
+COPY_REFERENCE_JS = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('.rag-copy');
+  if (!button) return;
+  const text = button.dataset.reference;
+  const copied = () => { button.textContent = 'Copied 已复制'; };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(copied);
+  } else {
+    const area = document.createElement('textarea');
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+    copied();
+  }
+});
+"""
+REFERENCE_STYLES: tuple[tuple[ReferenceStyle, str], ...] = (("gbt7714", "GB/T 7714"), ("apa", "APA 7"))
 
 # Gradio passes the values of State and component outputs positionally; skip() leaves one unchanged.
 Update = Any
@@ -107,7 +134,7 @@ def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def citation_html(number: int, passage: Passage) -> str:
+def citation_html(number: int, passage: Passage, paper: Paper | None = None) -> str:
     title = passage.title or passage.source
     section = f"§ {passage.section}" if passage.section else ""
     details = " · ".join(part for part in (passage.authors, passage.year, section, passage.source) if part)
@@ -115,16 +142,34 @@ def citation_html(number: int, passage: Passage) -> str:
         f"<article class='rag-source' id='rag-source-{number}'>"
         f"<h4>[{number}] {escape(title)}</h4>"
         f"<p class='rag-source-meta'>{escape(details)}</p>"
+        f"{references_html(paper.record if paper else passage.record)}"
         f"<p class='rag-passage'>{highlighted(passage.text, passage.highlights)}</p>"
         "</article>"
     )
 
 
-def sources_html(answer: Answer) -> str:
-    """The sources panel for one answer: each citation in marker order."""
+def references_html(record: PaperRecord) -> str:
+    """The paper's reference in each style, each with a button that copies it."""
+    rows = []
+    for style, label in REFERENCE_STYLES:
+        reference = record.reference(style)
+        if reference:
+            rows.append(
+                f"<div class='rag-reference' data-style='{style}'>"
+                f"<span class='rag-reference-text'>{escape(label)}: {escape(reference)}</span>"
+                f"<button type='button' class='rag-copy' data-reference='{escape(reference)}'>"
+                "Copy 复制</button></div>"
+            )
+    return "".join(rows)
+
+
+def sources_html(answer: Answer, papers: Sequence[Paper] = ()) -> str:
+    """The sources panel for one answer: each citation in marker order, referenced by the whole
+    record of its paper among ``papers``."""
     if not answer.citations:
         return NOTHING_CITED
-    return "".join(citation_html(n, p) for n, p in enumerate(answer.citations, 1))
+    by_id = {paper.paper_id: paper for paper in papers}
+    return "".join(citation_html(n, p, by_id.get(p.paper_id)) for n, p in enumerate(answer.citations, 1))
 
 
 def timing_line(answer: Answer) -> str:
@@ -200,7 +245,8 @@ class WebChat:
                 if isinstance(item, Answer):
                     messages = [*shown, bot_message(answer_message(item))]
                     turns = [*conversation.turns, Turn(question, item.text)]
-                    yield gr.skip(), messages, Conversation(turns, messages), sources_html(item)
+                    sources = sources_html(item, self.assistant.cited_papers(item.citations))
+                    yield gr.skip(), messages, Conversation(turns, messages), sources
                     return
                 written += item
                 yield gr.skip(), [*shown, bot_message(chat_text(written))], gr.skip(), gr.skip()
@@ -279,7 +325,9 @@ def build_app(assistant: Assistant, concurrency: int = 8) -> gr.Blocks:
                 gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="Examples 示例问题")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources 引用来源")
-                sources = gr.HTML(NO_SOURCES, elem_id="rag-sources", js_on_load=None, max_height=640)
+                sources = gr.HTML(
+                    NO_SOURCES, elem_id="rag-sources", js_on_load=COPY_REFERENCE_JS, max_height=640
+                )
         with gr.Accordion("Papers in the index 已索引的论文", open=True):
             papers = gr.Dataframe(
                 headers=PAPER_COLUMNS,

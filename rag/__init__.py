@@ -27,6 +27,7 @@ _EXPORTS = {
     "QuestionError": "rag.retrieval.query",
     "IngestError": "rag.ingest.readers",
     "IndexUnavailable": "rag.index.paper_index",
+    "PaperRetriever": "rag.langchain",
 }
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "IngestError",
     "Paper",
     "PaperRecord",
+    "PaperRetriever",
     "Passage",
     "QuestionError",
     "Retrieval",
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from .config import Settings, SettingsError
     from .index.paper_index import IndexUnavailable
     from .ingest.readers import IngestError
+    from .langchain import PaperRetriever
     from .retrieval.query import QuestionError
     from .schema import Answer, Document, Paper, PaperRecord, Passage, Retrieval, Turn
 

@@ -24,6 +24,8 @@ from .text.words import Tokenizer
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
 
+    from .langchain import PaperRetriever
+
 
 class Assistant:
     def __init__(
@@ -100,9 +102,24 @@ class Assistant:
 
         return answer_chain(self.retrieval, self.answerer)
 
+    def as_retriever(self, k: int = 3) -> PaperRetriever:
+        """This assistant's retrieval as a LangChain ``BaseRetriever`` returning ``k`` passages."""
+        from .langchain import PaperRetriever
+
+        return PaperRetriever(k=k, assistant=self)
+
     def papers(self) -> list[Paper]:
         with self.index.lock.reading():
             return self.index.papers()
+
+    def cited_papers(self, passages: Sequence[Passage]) -> list[Paper]:
+        """The papers the passages come from, each once in order, with their whole records: a
+        passage carries only the fields it is cited by, a reference needs pages and volume too."""
+        catalog = {paper.paper_id: paper for paper in self.papers()}
+        cited = {
+            p.paper_id: catalog.get(p.paper_id) or Paper(p.paper_id, p.record, (p.source,)) for p in passages
+        }
+        return list(cited.values())
 
 
 def make_answerer(settings: Settings, tokenizer: Tokenizer) -> Answerer:

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from .text.references import ReferenceStyle, reference
+
 # Authors are stored in one metadata string, in the order the paper prints them.
 AUTHOR_SEPARATOR = "、"
 
@@ -85,6 +87,11 @@ class PaperRecord:
         values["authors"] = tuple(a for a in values["authors"].split(AUTHOR_SEPARATOR) if a)
         return cls(**values)
 
+    def reference(self, style: ReferenceStyle | None = None) -> str:
+        """The reference list entry, in ``style`` ("gbt7714" or "apa"; by default GB/T 7714 for a
+        Chinese paper, APA 7 for an English one)."""
+        return reference(self, style)
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
 
@@ -153,6 +160,10 @@ class Paper:
     paper_id: str
     record: PaperRecord
     sources: tuple[str, ...]
+
+    def reference(self, style: ReferenceStyle | None = None) -> str:
+        """The paper's reference to paste into a reference list (see ``PaperRecord.reference``)."""
+        return self.record.reference(style)
 
 
 @dataclass(frozen=True)

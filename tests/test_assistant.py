@@ -87,3 +87,11 @@ def test_an_answer_comes_within_seconds_with_every_core_busy(assistant: Assistan
         seconds = time.perf_counter() - started
     assert answer.found and "11.7%" in answer.text
     assert seconds < 20
+
+
+def test_cited_papers_carry_the_whole_record_for_a_reference(assistant: Assistant) -> None:
+    answer = assistant.ask("天山冰川过去50年减少了多少？")
+    assert answer.citations[0].record.pages == "", "a passage carries only the citation fields"
+    (paper,) = assistant.cited_papers(answer.citations[:1] * 2)
+    assert paper.record.pages == "80-91" and paper.record.authors_en[0] == "ZHANG Li-hui"
+    assert paper.reference().endswith("2026(1): 80-91. DOI:10.13568/j.cnki.issn1000-2820.2026.01.009")

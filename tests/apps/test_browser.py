@@ -173,3 +173,19 @@ def test_upload_indexes_a_paper_that_can_then_be_asked_about(page: Page, tmp_pat
     expect(page.locator("#rag-source-1 mark").first).to_contain_text("37.5%")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web_chat.png"), full_page=True)
+
+
+def test_a_cited_papers_reference_is_copied_by_its_button(browser: Browser, browser_server: str) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(browser_server)
+    ask(page, "天山冰川过去50年减少了多少？")
+    gbt = page.locator("#rag-source-1 .rag-reference[data-style=gbt7714]")
+    expect(gbt).to_contain_text("张立辉, 黄忠伟, 黄建平. 高质量共建")
+    gbt.locator(".rag-copy").click()
+    expect(gbt.locator(".rag-copy")).to_have_text("Copied 已复制")
+    pasted = page.evaluate("navigator.clipboard.readText()")
+    assert pasted.startswith("张立辉, 黄忠伟, 黄建平. 高质量共建") and "[J]" in pasted
+    assert "GB/T" not in pasted and "<" not in pasted
+    context.close()

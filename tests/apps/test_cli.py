@@ -81,6 +81,20 @@ def test_ask_prints_the_answer_with_cited_sources(rag_env: dict[str, str]) -> No
     assert "“" in sources and "11.7%" in sources  # the quoted sentence
 
 
+def test_ask_cite_prints_each_cited_papers_reference_once(rag_env: dict[str, str]) -> None:
+    done = rag("ask", "天山冰川过去50年减少了多少？", "--cite", env=rag_env)
+    assert done.returncode == 0, done.stderr
+    references = done.stdout.split("\nReferences:\n", 1)[1].splitlines()
+    assert references == [
+        "张立辉, 黄忠伟, 黄建平. 高质量共建“一带一路”背景下中国与中亚国家加强气候合作的基础、价值与路径[J]. "
+        "新疆大学学报（哲学社会科学版）, 2026(1): 80-91. DOI:10.13568/j.cnki.issn1000-2820.2026.01.009"
+    ]
+    apa = rag("ask", "天山冰川过去50年减少了多少？", "--cite", "--style", "apa", env=rag_env)
+    assert apa.stdout.split("\nReferences:\n", 1)[1].startswith(
+        "Zhang, L.-H., Huang, Z.-W., & Huang, J.-P. (2026)."
+    )
+
+
 @pytest.mark.parametrize("question", ["", "   "])
 def test_an_empty_question_exits_2_with_a_clear_message(rag_env: dict[str, str], question: str) -> None:
     done = rag("ask", question, env=rag_env)

@@ -22,7 +22,7 @@ from apps.web import (
     highlighted,
     merged_spans,
 )
-from rag import Answer, Assistant, Passage, Settings, Turn
+from rag import Answer, Assistant, Paper, Passage, Settings, Turn
 from rag.index import Progress
 from rag.schema import PaperRecord
 from tests.paths import FIXTURE_CORPUS, ROOT, WEB_FIXTURES
@@ -75,6 +75,8 @@ def test_citation_shows_title_authors_year_section_and_escaped_passage() -> None
     assert "张三、李四 · 2025 · § 一、&lt;svg onload=x&gt; · p.txt" in out
     assert "<mark>&lt;script&gt;alert(1)&lt;/script&gt;引用句。</mark>" in out
     assert "<script" not in out and "<svg" not in out and "<i>" not in out
+    assert "data-reference='张三, 李四. 标题&lt;i&gt;. 2025.'" in out
+    assert "APA 7: 张三, &amp; 李四 (2025). 标题&lt;i&gt;." in out
 
 
 # -- chat ---------------------------------------------------------------------------------------
@@ -94,6 +96,10 @@ def test_answer_streams_then_shows_citations_sources_and_timings(assistant: Assi
     assert "11.7%" in conversation.turns[0].answer
     assert [m["role"] for m in conversation.messages] == ["user", "assistant"]
     assert "climate_cooperation.txt" in sources and "张立辉" in sources and "2026" in sources
+    assert (
+        "2026(1): 80-91. DOI:10.13568/" in sources
+        and "Zhang, L.-H., Huang, Z.-W., &amp; Huang, J.-P. (2026). 高质量共建" in sources
+    )
     marked = sources.split("<mark>", 1)[1].split("</mark>", 1)[0]
     assert "11.7%" in marked
 
@@ -144,6 +150,9 @@ def test_markup_in_answers_reaches_the_chat_escaped() -> None:
         def stream(self, question: str, history: object) -> Iterator[str | Answer]:
             yield "<img src=x onerror=alert(1)>[1]"
             yield Answer(question, "<img src=x onerror=alert(1)>[1]", [], True, timings={"retrieve_s": 0.1})
+
+        def cited_papers(self, passages: object) -> list[Paper]:
+            return []
 
     updates = run(WebChat(cast(Assistant, Echo())), "<b>q</b>")
     messages = updates[-1][1]
