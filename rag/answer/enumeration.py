@@ -35,8 +35,9 @@ class Items:
 
     frame: str
     items: tuple[tuple[Passage, int, int], ...]
-    # A series ("共生单元、共生模式和共生环境") is quoted as printed, one clause with its items.
-    series: bool = False
+    # A series ("共生单元、共生模式和共生环境") is quoted as printed: the sentence holding it
+    # (these offsets), its items highlighted.
+    series: tuple[int, int] | None = None
 
 
 class EnumerationAnswerer:
@@ -163,7 +164,9 @@ def _overlap(terms: set[str], tokens: list[str]) -> float:
 def _inline(passage: Passage, listed: Listed) -> Items:
     frame = passage.text[listed.lead[0] : listed.lead[1]].strip()
     if listed.family == "series":
-        return Items(frame, tuple((passage, start, end) for start, end in listed.items), series=True)
+        stop = passage.text.find("。", listed.items[-1][1])
+        sentence = (listed.lead[0], stop + 1 if stop >= 0 else len(passage.text))
+        return Items("", tuple((passage, start, end) for start, end in listed.items), series=sentence)
     items = []
     for start, end in listed.items:
         clause = own_clause(passage.text[start:end])
@@ -180,10 +183,10 @@ def _compose(retrieval: Retrieval, found: Items, base: Answer) -> Answer:
     pieces = []
     if found.series:
         passage = found.items[0][0]
-        start, end = found.items[0][1], found.items[-1][2]
+        start, end = found.series
         cited[passage.chunk_id] = passage.highlighted([(s, e) for _, s, e in found.items])
         numbers[passage.chunk_id] = 1
-        pieces.append(f"{passage.text[start:end]}[1]")
+        pieces.append(f"{passage.text[start:end].strip().rstrip('。')}[1]")
     for passage, start, end in () if found.series else found.items:
         key = passage.chunk_id
         cited[key] = cited.get(key, passage).highlighted([(start, end)])

@@ -49,10 +49,11 @@ def test_a_list_with_another_number_of_items_than_asked_is_not_the_answer(tokeni
     assert "主体多元性，打破单一政府主导" in answer.text  # the sentence answer stands
 
 
-def test_a_series_is_quoted_as_printed_with_each_item_highlighted(tokenizer: Tokenizer) -> None:
+def test_a_series_is_quoted_in_its_sentence_with_each_item_highlighted(tokenizer: Tokenizer) -> None:
+    """The sentence keeps what the items are of ("未来5~10年…重点在A、B和C上"); the items stand out."""
     text = "本文从共生单元、共生模式和共生环境三个维度深入剖析共建国家的困境。"
     answer = ask(tokenizer, "作者从哪几个维度剖析共建国家的困境？", [passage("a", text, 0.9)])
-    assert answer.text == "共生单元、共生模式和共生环境[1]。"
+    assert answer.text == "本文从共生单元、共生模式和共生环境三个维度深入剖析共建国家的困境[1]。"
     assert quoted(answer) == ["共生单元", "共生模式", "共生环境"]
 
 
