@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import shutil
 import sys
@@ -114,6 +115,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args, _settings(args))
 
 
+def _print_safely() -> None:
+    """Under an output encoding without Chinese (PYTHONIOENCODING=ascii, a Windows console),
+    characters it cannot show are printed as escapes instead of stopping the command."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Ask questions about a collection of papers.")
     parser.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or ./index)")
@@ -156,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _print_safely()
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     from rag import IndexUnavailable, IngestError, QuestionError

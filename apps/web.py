@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import gradio as gr
 
 from rag import Answer, Assistant, Paper, PaperRecord, Passage, QuestionError, Turn
+from rag.retrieval import printable
 from rag.text.references import ReferenceStyle
 
 log = logging.getLogger(__name__)
@@ -236,8 +237,12 @@ class WebChat:
         self.assistant = assistant
 
     def respond(self, question: str, conversation: Conversation) -> Iterator[tuple[Update, ...]]:
-        """Stream one answer: yields (question box, chat, conversation, sources panel)."""
-        shown = [*conversation.messages, *([user_message(question)] if question.strip() else [])]
+        """Stream one answer: yields (question box, chat, conversation, sources panel).
+
+        The question is made printable first: a lone surrogate sent through the API cannot be
+        encoded, and kept in the chat it would break every later message of the session."""
+        question = printable(question) if isinstance(question, str) else ""
+        shown = [*conversation.messages, *([user_message(question)] if question else [])]
         yield "", [*shown, bot_message(THINKING)], gr.skip(), gr.skip()
         written = ""
         try:

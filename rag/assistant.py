@@ -14,9 +14,9 @@ from .answer.router import RoutedAnswerer
 from .chunking import make_chunker
 from .config import Settings
 from .index import CachedEmbedder, PaperIndex, Progress, index_exists, make_embedder
-from .ingest import DocumentCache, load_corpus
+from .ingest import DocumentCache
 from .library import Library
-from .retrieval import HybridRetriever, clean_question, read_question
+from .retrieval import HybridRetriever, check_k, clean_history, clean_question, read_question
 from .retrieval.crosslingual import TermTranslator
 from .schema import Answer, Paper, Passage, Retrieval, Turn
 from .text.words import Tokenizer
@@ -57,19 +57,22 @@ class Assistant:
         documents = DocumentCache.open(settings)
         chunker = make_chunker(settings)
         if index_exists(settings):
-            index = PaperIndex.open(settings, embedder, tokenizer)
+            library = Library(settings, PaperIndex.open(settings, embedder, tokenizer), documents, chunker)
         else:
-            corpus = load_corpus(settings.corpus_dir, documents)
+            corpus = Library.corpus_of(settings, documents, chunker)
             index, _ = PaperIndex.build(settings, embedder, tokenizer, corpus, chunker, progress)
-        library = Library(settings, index, documents, chunker)
+            library = Library(settings, index, documents, chunker)
+        index = library.index
         return cls(settings, index, embedder, tokenizer, make_answerer(settings, tokenizer), library)
 
     # -- questions ---------------------------------------------------------------------
 
     def retrieval(self, question: str, k: int | None = None, history: Sequence[Turn] = ()) -> Retrieval:
         """What retrieval found for the question, and how it read it."""
+        k = check_k(k, self.settings.max_k)
         question = clean_question(question, self.settings.max_question_chars)
-        reading = read_question(question, history, self.settings.history_turns, self.tokenizer)
+        turns = clean_history(history, self.settings.max_question_chars)
+        reading = read_question(question, turns, self.settings.history_turns, self.tokenizer)
         with self.index.lock.reading():
             return self.retriever.retrieve(reading, k)
 

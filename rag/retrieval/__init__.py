@@ -3,6 +3,14 @@ papers it names (scope), its Chinese terms when asked in English (crosslingual),
 passages found by dense and keyword search, fused (fusion, hybrid)."""
 
 from .hybrid import HybridRetriever
-from .query import QuestionError, clean_question, read_question
+from .query import QuestionError, check_k, clean_history, clean_question, printable, read_question
 
-__all__ = ["HybridRetriever", "QuestionError", "clean_question", "read_question"]
+__all__ = [
+    "HybridRetriever",
+    "QuestionError",
+    "check_k",
+    "clean_history",
+    "clean_question",
+    "printable",
+    "read_question",
+]

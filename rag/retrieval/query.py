@@ -6,6 +6,7 @@ recent questions of the conversation it finds the paper they were about.
 
 from __future__ import annotations
 
+import numbers
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -27,16 +28,54 @@ class QuestionError(ValueError):
     """A question the assistant cannot take; the message is meant for the reader."""
 
 
+def printable(text: str) -> str:
+    """Text without control characters or lone surrogates (which no encoder takes), on one line."""
+    return " ".join("".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).split())
+
+
 def clean_question(question: str, max_chars: int) -> str:
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in question)
-    text = " ".join(text.split())
+    text = printable(question)
     if not text:
         raise QuestionError("the question is empty: type a question about the papers")
     if len(text) > max_chars:
         raise QuestionError(f"the question is {len(text):,} characters long; the limit is {max_chars:,}")
     return text
+
+
+def clean_history(history: Sequence[Turn], max_chars: int) -> tuple[Turn, ...]:
+    """Earlier turns, cleaned as questions are: a browser or a script may send anything."""
+    if isinstance(history, str | bytes | Turn) or not isinstance(history, Sequence):
+        raise TypeError(f"history must be a list of rag.Turn, not {type(history).__name__}")
+    turns = []
+    for n, turn in enumerate(history, 1):
+        if (
+            not isinstance(turn, Turn)
+            or not isinstance(turn.question, str)
+            or not isinstance(turn.answer, str)
+        ):
+            raise TypeError(
+                f"history item {n} is a {type(turn).__name__}; give rag.Turn(question, answer), both text"
+            )
+        question = printable(turn.question)
+        if len(question) > max_chars:
+            raise QuestionError(
+                f"history item {n} is {len(question):,} characters long; the limit is {max_chars:,}"
+            )
+        turns.append(Turn(question, printable(turn.answer)))
+    return tuple(turns)
+
+
+def check_k(k: object, max_k: int) -> int | None:
+    """How many passages to return: None for the default, else a whole number from 1 to max_k."""
+    if k is None:
+        return None
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise TypeError(f"k must be a whole number from 1 to {max_k}, not {k!r}")
+    if not 1 <= int(k) <= max_k:
+        raise QuestionError(f"k={k} is out of range: ask for 1 to {max_k} passages (RAG_MAX_K)")
+    return int(k)
 
 
 def is_follow_up(question: str) -> bool:

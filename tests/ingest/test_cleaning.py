@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from rag.ingest.cleaning import (
@@ -215,3 +217,13 @@ def test_english_sentences_glued_in_extraction_get_their_spaces_back() -> None:
     assert space_english_punctuation(glued) == "a shared future. Looking ahead, both sides agreed."
     untouched = "doi.org/10.3969/j.issn.1006-6101 and www.un.org"
     assert space_english_punctuation(untouched) == untouched
+
+
+def test_a_5_mb_line_and_a_paragraph_of_thousands_of_lines_clean_in_linear_time() -> None:
+    unit = "中亚地区的可再生能源合作具有重要的战略意义和广阔的发展前景"
+    line = unit * (5_000_000 // len(unit.encode()))
+    lines = "\n".join([unit] * 20_000)  # rejoined into one paragraph: once quadratic
+    started = time.perf_counter()
+    assert clean_text(line) == line
+    assert clean_text(lines) == unit * 20_000
+    assert time.perf_counter() - started < 15

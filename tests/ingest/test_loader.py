@@ -286,9 +286,9 @@ def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     parse = loader._parse
 
-    def counted(path: Path) -> loader.Parsed:
+    def counted(path: Path, limits: ingest.Limits) -> loader.Parsed:
         calls.append(path.name)
-        return parse(path)
+        return parse(path, limits)
 
     monkeypatch.setattr(loader, "_parse", counted)
     return calls
