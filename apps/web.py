@@ -241,7 +241,8 @@ class WebChat:
 
         The question is made printable first: a lone surrogate sent through the API cannot be
         encoded, and kept in the chat it would break every later message of the session."""
-        question = printable(question) if isinstance(question, str) else ""
+        typed = question if isinstance(question, str) else ""
+        question = printable(typed)
         shown = [*conversation.messages, *([user_message(question)] if question else [])]
         yield "", [*shown, bot_message(THINKING)], gr.skip(), gr.skip()
         written = ""
@@ -261,7 +262,7 @@ class WebChat:
             log.exception("answering %r failed", question)
             problem = f"Something went wrong while answering ({type(exc).__name__}); please try again."
         messages = [*shown, bot_message(chat_text(problem))]
-        yield question, messages, Conversation(list(conversation.turns), messages), gr.skip()
+        yield printable(typed) or typed, messages, Conversation(list(conversation.turns), messages), gr.skip()
 
     def clear(self) -> tuple[str, list[dict[str, str]], Conversation, str]:
         return "", [], Conversation(), NO_SOURCES
