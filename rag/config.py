@@ -69,6 +69,7 @@ class Settings:
     llm_base_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""
+    # The limit of a whole LLM call, its one retry and a slowly streamed reply included.
     llm_timeout_s: float = 30.0
     llm_temperature: float = 0.0
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from ..schema import Answer, Passage, Reading, Retrieval
+from ..text.directives import steers
 from ..text.fields import is_record_line
 from ..text.layout import is_heading
 from ..text.lists import number_of
@@ -153,7 +154,7 @@ class ExtractiveAnswerer:
                     continue
                 if dates is not None and not _new(_DATE, sentence, dates):
                     continue
-                if _is_reference(passage.text, start, end):
+                if _is_reference(passage.text, start, end) or steers(sentence, reading.question):
                     continue
                 before = passage.text[max(0, _previous_start(passage, start)) : end]
                 if any(term not in before for term in required):

@@ -34,16 +34,16 @@ from ...schema import Answer, Passage, Retrieval
 from ...text.words import Tokenizer
 from ..base import Answerer, final_answer, not_found_text
 from ..verify import Verified, Verifier
+from .deadline import AnswerTimeout, within
 from .prompt import build_messages
 
 log = logging.getLogger(__name__)
 
-# Retries add a back-off and a whole time-out each; a reader is waiting.
+# One retry, after this pause, for a fault that may pass (429, 5xx, a dropped connection), and
+# only when the deadline leaves room for it: the client's own retries would not know the deadline.
 MAX_RETRIES = 1
-
-
-class AnswerTimeout(TimeoutError):
-    """The whole answer took longer than its deadline (the model was writing too slowly)."""
+RETRY_PAUSE_S = 0.25
+_PASSING = (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError)
 
 
 def fault_reason(exc: BaseException, timeout_s: float) -> str:
@@ -82,8 +82,8 @@ class LLMAnswerer:
         self.tokenizer = tokenizer
         self.fallback = fallback
         self.timeout_s = timeout_s
-        # The model's client bounds each wait; this bounds a reply that trickles in forever.
-        self.total_timeout_s = total_timeout_s if total_timeout_s is not None else 4 * timeout_s
+        # The client's time-out bounds each wait; this bounds the whole call, retries included.
+        self.total_timeout_s = total_timeout_s if total_timeout_s is not None else timeout_s
 
     @classmethod
     def from_settings(cls, settings: Settings, tokenizer: Tokenizer, fallback: Answerer) -> LLMAnswerer:
@@ -99,7 +99,7 @@ class LLMAnswerer:
             base_url=settings.llm_base_url,
             api_key=SecretStr(settings.llm_api_key or "not-needed"),
             timeout=settings.llm_timeout_s,
-            max_retries=MAX_RETRIES,
+            max_retries=0,
             temperature=settings.llm_temperature,
         )
         return cls(model, tokenizer, fallback, timeout_s=settings.llm_timeout_s)
@@ -119,7 +119,7 @@ class LLMAnswerer:
             yield from self.fallback.stream(retrieval)
             return
         messages = build_messages(question, passages, retrieval.reading.history)
-        verifier = Verifier(passages, self.tokenizer)
+        verifier = Verifier(passages, self.tokenizer, question)
         shown = False
         try:
             with closing(self._model_text(messages, streaming)) as texts:
@@ -148,21 +148,26 @@ class LLMAnswerer:
             yield self._answer(question, passages, verified, verified.text, found=True)
 
     def _model_text(self, messages: list[BaseMessage], streaming: bool) -> Generator[str, None, None]:
-        """The model's reply, in pieces as it streams (or whole), within the total deadline."""
-        if not streaming:
-            yield _text_of(self.model.invoke(messages))
-            return
+        """The model's reply, in pieces as it streams (or whole), all within the deadline."""
         deadline = time.monotonic() + self.total_timeout_s
-        chunks = self.model.stream(messages)
-        try:
-            for chunk in chunks:
-                yield _text_of(chunk)
-                if time.monotonic() > deadline:
-                    raise AnswerTimeout(f"the answer took longer than {self.total_timeout_s:g} s")
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
+        return within(self.total_timeout_s, lambda: self._attempts(messages, streaming, deadline))
+
+    def _attempts(self, messages: list[BaseMessage], streaming: bool, deadline: float) -> Iterator[str]:
+        for attempt in range(MAX_RETRIES + 1):
+            started = False
+            try:
+                if not streaming:
+                    yield _text_of(self.model.invoke(messages))
+                    return
+                for chunk in self.model.stream(messages):
+                    started = True
+                    yield _text_of(chunk)
+                return
+            except _PASSING as exc:
+                late = time.monotonic() + RETRY_PAUSE_S >= deadline
+                if started or late or attempt == MAX_RETRIES or isinstance(exc, openai.APITimeoutError):
+                    raise
+                time.sleep(RETRY_PAUSE_S)
 
     def _answer(
         self, question: str, passages: Sequence[Passage], verified: Verified, text: str, found: bool
@@ -226,9 +231,15 @@ def verification_notes(verified: Verified, passages: Sequence[Passage]) -> list[
             f"{verified.cross_language} sentence(s) are in another language than their passages, so only "
             "their numbers and terms could be checked."
         )
+    if verified.steering:
+        notes.append(
+            f"{verified.steering} sentence(s) passed on a request to the reader (a link, an account, "
+            "something to install or send) that the question did not ask for, and were removed."
+        )
     for index in verified.instruction_passages:
         title = passages[index].title or passages[index].source
         notes.append(
-            f"A passage of 《{title}》 contains instructions to an AI model; they were treated as data."
+            f"A passage of 《{title}》 contains instructions to an AI model or to its reader; "
+            "they were treated as data."
         )
     return notes

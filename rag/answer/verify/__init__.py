@@ -2,7 +2,7 @@
 support (is a claim backed?), and the streaming verifier that applies both."""
 
 from .citations import CITATION, cited_numbers, split_sentences, strip_citations, take_sentences
-from .support import Support, has_number, is_instruction, support
+from .support import Support, has_number, support
 from .verifier import NOT_FOUND_TOKEN, Verified, Verifier, verify
 
 __all__ = [
@@ -13,7 +13,6 @@ __all__ = [
     "Verifier",
     "cited_numbers",
     "has_number",
-    "is_instruction",
     "split_sentences",
     "strip_citations",
     "support",

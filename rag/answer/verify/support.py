@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ...text.directives import steers
 from ...text.script import CJK, has_cjk, is_english, script_share
 from ...text.sentences import sentence_spans
 from ...text.shingles import runs
@@ -27,13 +28,6 @@ _NOT_FOUND = re.compile(
     r"|\bcannot (?:be )?(?:answer|determine)"
     r"|(?:没有|未|并未|没|未能)(?:找到|提及|提到|涉及|说明|给出|包含|明确)|无法(?:回答|确定|判断|找到)|不包含",
     re.I,
-)
-# Text in a document that speaks to an AI model; never evidence for an answer.
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\b.{0,20}\b(?:instructions?|prompts?|rules|above|previous)\b"
-    r"|\bsystem prompt\b|\byou are now\b|\bnew instructions?\b|\bas an ai\b"
-    r"|(?:忽略|无视|忘记|忽视).{0,10}(?:指令|指示|提示|规则|要求|设定)|系统提示|你现在是|新的指令",
-    re.I | re.S,
 )
 # A sentence is supported when, against the passages it cites, both hold: this share of
 # its character n-grams and this share of its key terms appear there.
@@ -77,15 +71,10 @@ def is_not_found_statement(claim: str) -> bool:
     return bool(_NOT_FOUND.search(claim))
 
 
-def is_instruction(text: str) -> bool:
-    """Text addressed to an AI model ("ignore previous instructions", "忽略之前的指令")."""
-    return bool(_INSTRUCTION.search(text))
-
-
-def evidence_text(passage_text: str) -> str:
-    """The passage without its sentences that address an AI model."""
+def evidence_text(passage_text: str, question: str = "") -> str:
+    """The passage without its sentences that steer instead of state (``rag.text.directives``)."""
     sentences = (passage_text[s.start : s.end] for s in sentence_spans(passage_text))
-    return " ".join(sentence for sentence in sentences if not is_instruction(sentence))
+    return " ".join(sentence for sentence in sentences if not steers(sentence, question))
 
 
 def ngrams(text: str, cjk: bool) -> set[str]:

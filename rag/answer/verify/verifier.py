@@ -12,8 +12,12 @@ reaches a reader before this check:
 * sentences in another language than their passages (an English answer over a Chinese
   paper) cannot be compared by characters, so they must at least carry a number or a term
   found in the passage, and every number must match;
-* sentences of a passage that address an AI model ("ignore previous instructions ...") are
-  not evidence for anything, so an answer that repeats them is unsupported.
+* sentences of a passage that steer instead of state (``rag.text.directives``: they address
+  an AI model, "ignore previous instructions ...", or ask the reader to visit a link, register
+  an account, install or send something) are not evidence for anything; a claim that itself
+  steers so is removed whatever its passage says, since verification judges what a sentence
+  does, not only whether a passage contains it. Links and ways in pass only when the
+  question asks for one.
 
 The check is lexical on purpose: it is fast (no model calls), deterministic and easy to
 explain, and it catches invented facts, numbers, names and off-topic output. It does not
@@ -30,13 +34,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ...schema import Passage
+from ...text.directives import addresses_model, directs_reader, steers
 from ...text.words import Tokenizer
 from .citations import CITATION, append_marker, cited_numbers, expand, strip_citations, take_sentences
 from .support import (
     MIN_HIGHLIGHT,
     best_span,
     evidence_text,
-    is_instruction,
     is_not_found_statement,
     key_terms,
     numbers_in,
@@ -67,6 +71,8 @@ class Verified:
     cross_language: int
     said_not_found: bool
     instruction_passages: list[int]
+    # Sentences removed for passing on a request to the reader (a link, an account, an install).
+    steering: int = 0
     highlights: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     @property
@@ -84,12 +90,16 @@ class Verifier:
     answer that turns out to say nothing shows nothing.
     """
 
-    def __init__(self, passages: Sequence[Passage], tokenizer: Tokenizer) -> None:
+    def __init__(self, passages: Sequence[Passage], tokenizer: Tokenizer, question: str = "") -> None:
         self.tokenizer = tokenizer
+        self.question = question
         self.count = len(passages)
-        self.evidence = [evidence_text(p.text) for p in passages]
+        self.evidence = [evidence_text(p.text, question) for p in passages]
         self.texts = [p.text for p in passages]
-        self.instruction_passages = [i for i, p in enumerate(passages) if is_instruction(p.text)]
+        self.instruction_passages = [
+            i for i, p in enumerate(passages) if addresses_model(p.text) or directs_reader(p.text)
+        ]
+        self.steering = 0
         self.numbering: dict[int, int] = {}
         self.highlights: dict[int, list[tuple[int, int]]] = {}
         self.buffer = ""
@@ -123,6 +133,7 @@ class Verifier:
             cross_language=self.cross_language,
             said_not_found=self.said_not_found,
             instruction_passages=self.instruction_passages,
+            steering=self.steering,
             highlights=self.highlights,
         )
         return [p for p in pieces if p], verified
@@ -171,6 +182,11 @@ class Verifier:
             return ""
         if not key_terms(claim, self.tokenizer) and not numbers_in(claim):
             self.held.append(prefix + claim + tail)
+            return ""
+        if steers(claim, self.question):
+            self.checked += 1
+            self.steering += 1
+            self.unsupported.append(claim)
             return ""
         sources = self._sources(claim, valid)
         if sources is None:
@@ -221,8 +237,8 @@ class Verifier:
                 spans.append((start, end))
 
 
-def verify(text: str, passages: Sequence[Passage], tokenizer: Tokenizer) -> Verified:
+def verify(text: str, passages: Sequence[Passage], tokenizer: Tokenizer, question: str = "") -> Verified:
     """Check a whole answer at once (the same rules as streaming it)."""
-    verifier = Verifier(passages, tokenizer)
+    verifier = Verifier(passages, tokenizer, question)
     verifier.feed(text)
     return verifier.finish()[1]
