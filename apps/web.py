@@ -25,6 +25,8 @@ from rag import Answer, Assistant, Paper, PaperRecord, Passage, QuestionError, T
 from rag.retrieval import printable
 from rag.text.references import ReferenceStyle
 
+from .startup import NotReady, Startup
+
 log = logging.getLogger(__name__)
 
 TITLE = "Paper Q&A · 论文问答"
@@ -231,10 +233,25 @@ def bot_message(content: str) -> dict[str, str]:
 
 
 class WebChat:
-    """The event handlers of the app, bound to one Assistant shared by every session."""
+    """The event handlers of the app, bound to one Assistant shared by every session (or to
+    the ``Startup`` opening it, so that readers are told how far a first build is)."""
 
-    def __init__(self, assistant: Assistant) -> None:
-        self.assistant = assistant
+    def __init__(self, assistant: Assistant | Startup) -> None:
+        self.source = assistant
+
+    @property
+    def assistant(self) -> Assistant:
+        """The assistant, or ``NotReady`` with the build's progress while it is being opened."""
+        return self.source.get() if isinstance(self.source, Startup) else self.source
+
+    def index_status(self) -> tuple[str, gr.Timer, list[list[str]] | Any]:
+        """(status line, its timer, papers table) for the page while the index is being opened;
+        once it is ready the line empties, the timer stops and the table fills."""
+        try:
+            papers = self.papers_or_fail()
+        except NotReady as exc:
+            return str(exc), gr.Timer(active=True), gr.skip()
+        return "", gr.Timer(active=False), papers
 
     def respond(self, question: str, conversation: Conversation) -> Iterator[tuple[Update, ...]]:
         """Stream one answer: yields (question box, chat, conversation, sources panel).
@@ -258,6 +275,8 @@ class WebChat:
                 yield gr.skip(), [*shown, bot_message(chat_text(written))], gr.skip(), gr.skip()
         except QuestionError as exc:
             problem = f"Cannot answer: {exc}."
+        except NotReady as exc:
+            problem = str(exc)
         except Exception as exc:  # the reader gets one line; the log gets the traceback
             log.exception("answering %r failed", question)
             problem = f"Something went wrong while answering ({type(exc).__name__}); please try again."
@@ -268,6 +287,12 @@ class WebChat:
         return "", [], Conversation(), NO_SOURCES
 
     def papers(self) -> list[list[str]]:
+        try:
+            return self.papers_or_fail()
+        except NotReady:
+            return []
+
+    def papers_or_fail(self) -> list[list[str]]:
         return paper_rows(self.assistant.papers())
 
     def upload(
@@ -277,12 +302,16 @@ class WebChat:
         if not files:
             return "No file was uploaded.", self.papers(), None
         paths = [Path(f) for f in files]
+        try:
+            library = self.assistant.library
+        except NotReady as exc:
+            return f"✗ Not indexed yet: {exc}", [], None
         progress(0, desc="Reading and indexing the files")
         embedding: Callable[[int, int], None] = lambda done, total: progress(  # noqa: E731
             (done, total), desc="Embedding new passages", unit="texts"
         )
         try:
-            report = self.assistant.library.add_files(paths, embedding)
+            report = library.add_files(paths, embedding)
         except Exception as exc:  # an index failure must reach the reader as words
             log.exception("indexing %s failed", [p.name for p in paths])
             problem = (
@@ -296,7 +325,7 @@ class WebChat:
 # -- layout -----------------------------------------------------------------------------------
 
 
-def build_app(assistant: Assistant, concurrency: int = 8) -> gr.Blocks:
+def build_app(assistant: Assistant | Startup, concurrency: int = 8) -> gr.Blocks:
     """The whole UI; ``concurrency`` is how many questions Gradio's queue answers at once."""
     chat = WebChat(assistant)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
@@ -305,6 +334,7 @@ def build_app(assistant: Assistant, concurrency: int = 8) -> gr.Blocks:
             "papers with [n] markers, and the cited passages are shown beside the chat. "
             "用中文或英文提问，回答引用原文。"
         )
+        index_status = gr.Markdown("", elem_id="rag-index-status")
         conversation = gr.State(Conversation())
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -374,6 +404,10 @@ def build_app(assistant: Assistant, concurrency: int = 8) -> gr.Blocks:
             concurrency_limit=1,
         )
         app.load(chat.papers, outputs=[papers], api_name="papers")
+        if isinstance(assistant, Startup):
+            timer = gr.Timer(1.0)
+            timer.tick(chat.index_status, outputs=[index_status, timer, papers], api_name="index_status")
+            app.load(chat.index_status, outputs=[index_status, timer, papers], api_visibility="private")
     return app
 
 

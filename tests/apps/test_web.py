@@ -13,6 +13,7 @@ import docx
 import gradio as gr
 import pytest
 
+from apps.startup import Startup
 from apps.web import (
     NO_SOURCES,
     Conversation,
@@ -23,7 +24,6 @@ from apps.web import (
     merged_spans,
 )
 from rag import Answer, Assistant, Paper, Passage, Settings, Turn
-from rag.index import Progress
 from rag.schema import PaperRecord
 from tests.paths import FIXTURE_CORPUS, ROOT, WEB_FIXTURES
 
@@ -275,27 +275,23 @@ def load_app_module() -> ModuleType:
     return module
 
 
-def test_app_py_serves_the_assistant_on_rag_port(
-    assistant: Assistant, shared_settings: Settings, monkeypatch: pytest.MonkeyPatch
+def test_app_py_serves_at_once_and_opens_the_index_behind(
+    shared_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     module = load_app_module()
     served: dict[str, Any] = {}
     monkeypatch.setenv("RAG_PORT", "7999")
     monkeypatch.setenv("RAG_CORPUS_DIR", str(shared_settings.corpus_dir))
     monkeypatch.setenv("RAG_INDEX_DIR", str(shared_settings.index_dir))
-
-    def load(settings: Settings, progress: Progress | None = None) -> Assistant:
-        served.update(settings=settings, progress=progress)
-        return assistant
-
-    monkeypatch.setattr(module.Assistant, "load", staticmethod(load))
+    monkeypatch.setattr(module, "build_app", lambda source: served.update(source=source) or "the app")
     monkeypatch.setattr(module, "serve", lambda app, host, port: served.update(app=app, host=host, port=port))
     monkeypatch.setattr(module.logging, "basicConfig", lambda **kwargs: None)
     assert module.main() == 0
-    assert served["port"] == 7999 and served["host"] == "127.0.0.1"
-    assert served["settings"].corpus_dir == shared_settings.corpus_dir
-    assert isinstance(served["app"], gr.Blocks)
-    assert callable(served["progress"])  # a first build shows a bar on the console
+    assert served["port"] == 7999 and served["host"] == "127.0.0.1" and served["app"] == "the app"
+    startup = served["source"]
+    assert isinstance(startup, Startup) and startup.console is not None  # a first build shows a bar
+    assert startup.wait(120)
+    assert startup.settings.corpus_dir == shared_settings.corpus_dir and startup.get().papers()
 
 
 class FailingIndex:
