@@ -21,7 +21,8 @@ from .base import Answerer, final_answer
 
 # How far (characters) a list may start after the sentence that anchors it: "……如下：" + items.
 _REACH = 120
-# Share of the question's key terms the parent heading must hold to list its subheadings.
+# Share of the parent heading's words the question must hold to list its subheadings: the
+# question asks for what the heading names ("面临哪些制约与挑战" under "（二）制约与挑战").
 HEADING_MATCH = 0.5
 _MAX_FRAME = 40
 # How much a list in the answering sentence itself is preferred (the section's subheadings: 0.5).
@@ -63,21 +64,25 @@ class EnumerationAnswerer:
         yield answer
 
     def _items(self, retrieval: Retrieval, base: Answer) -> Items | None:
+        """The best list around any quoted sentence, the one most like the question first: the
+        lead-in "仍面临一些制约与挑战" may be quoted second, after a sentence that only resembles it."""
         size = retrieval.reading.list_size
         terms = set(self.tokenizer.tokens(retrieval.reading.query))
-        passage, start = _anchor(base)
         candidates: list[tuple[float, Items]] = []
-        end = next((s.end for s in passage.sentences if s.start == start), start)
-        for listed in inline_lists(passage.text):
-            first = listed.items[0][0]
-            if (listed.lead[0] <= start + 1 and first - start <= _REACH) or _inside(listed, start):
-                plain = replace(passage, highlights=())
-                # A list inside the very sentence that answers is the answer, before any headings.
-                within = ANCHORED if start <= first and listed.items[-1][1] <= end else 0.0
-                candidates.append((_fit(len(listed.items), size) + within, _inline(plain, listed)))
-        headings = self._headings(passage, retrieval.outline, terms)
-        if headings is not None:
-            candidates.append((_fit(len(headings.items), size) + 0.5, headings))
+        for order, (passage, start) in enumerate(_anchors(base)):
+            later = -0.01 * order
+            end = next((s.end for s in passage.sentences if s.start == start), start)
+            for listed in inline_lists(passage.text):
+                first = listed.items[0][0]
+                if (listed.lead[0] <= start + 1 and first - start <= _REACH) or _inside(listed, start):
+                    plain = replace(passage, highlights=())
+                    # A list inside the very sentence that answers is the answer, before any headings.
+                    within = ANCHORED if start <= first and listed.items[-1][1] <= end else 0.0
+                    fit = _fit(len(listed.items), size) + within + later
+                    candidates.append((fit, _inline(plain, listed)))
+            headings = self._headings(passage, retrieval.outline, terms)
+            if headings is not None:
+                candidates.append((_fit(len(headings.items), size) + 0.5 + later, headings))
         if not candidates:
             return None
         score, best = max(candidates, key=lambda c: c[0])
@@ -107,8 +112,8 @@ class EnumerationAnswerer:
         return None
 
 
-def _anchor(base: Answer) -> tuple[Passage, int]:
-    """The quoted sentence most like the question (and its passage): where the list should be."""
+def _anchors(base: Answer) -> list[tuple[Passage, int]]:
+    """The quoted sentences (passage, start), most like the question first: where a list may be."""
     scored = [
         (s.similarity, passage, start)
         for passage in base.citations
@@ -118,9 +123,9 @@ def _anchor(base: Answer) -> tuple[Passage, int]:
     ]
     if not scored:
         first = base.citations[0]
-        return first, first.highlights[0][0] if first.highlights else 0
-    _, passage, start = max(scored, key=lambda t: t[0])
-    return passage, start
+        return [(first, first.highlights[0][0] if first.highlights else 0)]
+    scored.sort(key=lambda t: -t[0])
+    return [(passage, start) for _, passage, start in scored]
 
 
 def _inside(listed: Listed, offset: int) -> bool:
@@ -158,7 +163,8 @@ def _children(heads: list[tuple[tuple[str, int], Passage]], parent: int) -> list
 
 
 def _overlap(terms: set[str], tokens: list[str]) -> float:
-    return len(terms & set(tokens)) / len(terms) if terms else 0.0
+    named = set(tokens)
+    return len(terms & named) / len(named) if named else 0.0
 
 
 def _inline(passage: Passage, listed: Listed) -> Items:
@@ -190,7 +196,8 @@ def _compose(retrieval: Retrieval, found: Items, base: Answer) -> Answer:
     for passage, start, end in () if found.series else found.items:
         key = passage.chunk_id
         cited[key] = cited.get(key, passage).highlighted([(start, end)])
-        pieces.append(f"{passage.text[start:end].strip()}[{numbers.setdefault(key, len(numbers) + 1)}]")
+        item = passage.text[start:end].strip().rstrip("。；;，,")
+        pieces.append(f"{item}[{numbers.setdefault(key, len(numbers) + 1)}]")
     frame = re.sub(r"[：:，,。\s]+$", "", found.frame)
     if len(frame) > _MAX_FRAME or len(frame) < 4 or frame.endswith(_DANGLING):
         frame = ""  # a long lead-in, or one that needs its items to read ("从…"), frames nothing

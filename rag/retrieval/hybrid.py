@@ -28,7 +28,7 @@ from .crosslingual import TermTranslator
 from .fusion import Ranking, drop_near_duplicates, fuse_scores, rrf
 from .records import record_lines, record_papers, unmatched_title
 from .scope import PaperNamer
-from .terms import key_terms
+from .terms import key_terms, naming_words
 
 # How many top passages are checked for the question's key terms.
 COVERAGE_DEPTH = 4
@@ -80,7 +80,8 @@ class HybridRetriever:
         )
         retrieved = " ".join(p.text for p in passages[:k])
         idf_of = self.index.keyword_index().idf_of
-        keys = key_terms(reading.question, reading.english, terms, self.tokenizer, idf_of, retrieved)
+        naming = naming_words(catalog, named, self.tokenizer)
+        keys = key_terms(reading.question, reading.english, terms, self.tokenizer, idf_of, retrieved, naming)
         found = Retrieval(reading, tuple(passages[:k]), tuple(terms), named, coverage, key_terms=keys)
         if reading.english:  # an English answer names the papers it quotes in English
             found = replace(found, catalog=tuple(catalog))

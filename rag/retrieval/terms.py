@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ..schema import KeyTerm
+from ..schema import KeyTerm, Paper
 from ..text.words import Tokenizer
 
 # jieba's tags for nouns, names (person, place, organisation, other), abbreviations, Latin words.
@@ -35,10 +35,12 @@ def key_terms(
     tokenizer: Tokenizer,
     idf_of: Callable[[str], float | None],
     retrieved: str = "",
+    naming: frozenset[str] = frozenset(),
 ) -> tuple[KeyTerm, ...]:
     """A term counts as known when the index has all its keywords, or ``retrieved`` (the text
     found for the question) holds it as written: jieba splits 亩均耕地 one way in a question and
-    another in a paper."""
+    another in a paper. Words in ``naming`` (``naming_words``) say which paper is asked about,
+    not what it says, so they are no key terms."""
     if english:
         tagged = [(t, "n") for t in chinese] + [(m.group(0), "eng") for m in _LATIN_NAME.finditer(question)]
     else:
@@ -46,6 +48,8 @@ def key_terms(
     seen: dict[str, KeyTerm] = {}
     for word, flag in tagged:
         if len(word) < 2 or word in _QUESTION_NOUNS or not flag.startswith(_CONTENT) or word in seen:
+            continue
+        if word in naming:
             continue
         if _ASKING.search(word) or word.isdigit():  # "哪些项目", "2030": no names
             continue
@@ -55,6 +59,17 @@ def key_terms(
         idf = max((i for i in idfs if i is not None), default=0.0)
         seen[word] = KeyTerm(word, idf, known, specific=flag.startswith(_NAMES))
     return tuple(sorted(seen.values(), key=lambda t: -t.idf))
+
+
+def naming_words(papers: Sequence[Paper], named: Sequence[Paper], tokenizer: Tokenizer) -> frozenset[str]:
+    """The words a question uses to name a paper: any paper's authors ("卫玲、梁炜认为…" asks
+    what their paper says; the sentence that answers need not name them) and the journal of a
+    paper it names ("新疆大学学报那篇文章")."""
+    authors = {name for paper in papers for name in paper.record.authors}
+    journals = {
+        word for paper in named for word, _ in tokenizer.tagged(paper.record.journal) if len(word) >= 2
+    }
+    return frozenset(authors | journals)
 
 
 def _glued(word: str, tokenizer: Tokenizer) -> bool:
