@@ -307,14 +307,17 @@ class Retrieval:
     # The question's own terms (an English question's Chinese ones too), rarest first.
     key_terms: tuple[KeyTerm, ...] = ()
     # For a record question: the papers it is about and the passages that print the fields asked;
-    # a title it names that no paper has, with the papers there are.
+    # a title it names that no paper has.
     papers: tuple[Paper, ...] = ()
     record_lines: tuple[RecordLine, ...] = ()
     unmatched: str = ""
+    # Every paper in the index, whole records with where each field is printed.
     catalog: tuple[Paper, ...] = ()
     # For a list question: the passage that opens each section of the files the best passages
-    # come from, in file order, so that a section's numbered subheadings can be listed.
+    # come from, in file order, so that a section's numbered subheadings can be listed; and all
+    # those files' passages, for a list whose items open paragraphs over several passages.
     outline: tuple[Passage, ...] = ()
+    file_passages: tuple[Passage, ...] = ()
 
     @property
     def question(self) -> str:

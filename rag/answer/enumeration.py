@@ -25,6 +25,8 @@ _REACH = 120
 # question asks for what the heading names ("面临哪些制约与挑战" under "（二）制约与挑战").
 HEADING_MATCH = 0.5
 _MAX_FRAME = 40
+# Characters an item's marker may take before the item ("(1) ", "第一，").
+_MARKER = 6
 # How much a list in the answering sentence itself is preferred (the section's subheadings: 0.5).
 ANCHORED = 1.0
 _DANGLING = ("从", "在", "对", "向", "为", "即", "有", "包括", "包含", "存在", "面临")
@@ -64,22 +66,31 @@ class EnumerationAnswerer:
         yield answer
 
     def _items(self, retrieval: Retrieval, base: Answer) -> Items | None:
-        """The best list around any quoted sentence, the one most like the question first: the
-        lead-in "仍面临一些制约与挑战" may be quoted second, after a sentence that only resembles it."""
+        """The best list around the quoted sentence most like the question. Around the other
+        quoted sentences only a list under a heading the question names counts: the lead-in
+        "仍面临一些制约与挑战" may be quoted second, but a series in a sentence quoted second
+        is no more than a sentence that resembles the question."""
         size = retrieval.reading.list_size
-        terms = set(self.tokenizer.tokens(retrieval.reading.query))
+        # An English question is compared with the headings by its Chinese terms as well.
+        terms = set(self.tokenizer.tokens(" ".join([retrieval.reading.query, *retrieval.terms])))
         candidates: list[tuple[float, Items]] = []
         for order, (passage, start) in enumerate(_anchors(base)):
             later = -0.01 * order
             end = next((s.end for s in passage.sentences if s.start == start), start)
-            for listed in inline_lists(passage.text):
+            named = self._heading_named(passage, terms)
+            for listed in inline_lists(passage.text) if order == 0 else ():
                 first = listed.items[0][0]
-                if (listed.lead[0] <= start + 1 and first - start <= _REACH) or _inside(listed, start):
+                if _near(listed, start, end):
                     plain = replace(passage, highlights=())
                     # A list inside the very sentence that answers is the answer, before any headings.
                     within = ANCHORED if start <= first and listed.items[-1][1] <= end else 0.0
                     fit = _fit(len(listed.items), size) + within + later
                     candidates.append((fit, _inline(plain, listed)))
+            spread = _section_list(passage, start, retrieval.file_passages, named)
+            if spread is not None and (order == 0 or named):
+                # More of the same list than one passage holds: a little better than its part.
+                fit = _fit(len(spread.items), size) + later + 0.001 * len(spread.items)
+                candidates.append((fit, spread))
             headings = self._headings(passage, retrieval.outline, terms)
             if headings is not None:
                 candidates.append((_fit(len(headings.items), size) + 0.5 + later, headings))
@@ -87,6 +98,9 @@ class EnumerationAnswerer:
             return None
         score, best = max(candidates, key=lambda c: c[0])
         return best if score > 0 else None
+
+    def _heading_named(self, passage: Passage, terms: set[str]) -> bool:
+        return _overlap(terms, self.tokenizer.tokens(passage.section)) >= HEADING_MATCH
 
     def _headings(self, passage: Passage, outline: Sequence[Passage], terms: set[str]) -> Items | None:
         """The subheadings of the section the passage is in (or of its parent section), when the
@@ -126,6 +140,69 @@ def _anchors(base: Answer) -> list[tuple[Passage, int]]:
         return [(first, first.highlights[0][0] if first.highlights else 0)]
     scored.sort(key=lambda t: -t[0])
     return [(passage, start) for _, passage, start in scored]
+
+
+def _section_list(
+    passage: Passage, start: int, chunks: Sequence[Passage], heading_named: bool
+) -> Items | None:
+    """A numbered list whose items open paragraphs of the passage's section, over several
+    passages ("(1) 气候治理技术发展不平衡。……(2) 气候投资不均衡……"), each item cited to its own.
+
+    The quoted sentence must introduce the list or be an item's own opening, unless the
+    question names the section's heading: a sentence deep inside one item asks about that
+    item, not for the list."""
+    section = [c for c in chunks if c.source == passage.source and c.section == passage.section]
+    joined = _joined(section) if len(section) > 1 else None
+    if joined is None:
+        return None
+    text, base = joined
+    at = passage.start + start - base
+    end = at + next((s.end - s.start for s in passage.sentences if s.start == start), 0)
+    for listed in inline_lists(text):
+        if listed.family == "series" or not _near(listed, at, end) or listed.items[-1][1] <= at:
+            continue
+        opening = any(s - _MARKER <= at < s + len(own_clause(text[s:e])) for s, e in listed.items)
+        if not (heading_named or opening or not _inside(listed, at)):
+            continue
+        items = []
+        for item_start, item_end in listed.items:
+            clause = own_clause(text[item_start:item_end])
+            begin = base + text.find(clause, item_start)
+            home = next((c for c in section if c.start <= begin and begin + len(clause) <= c.end), None)
+            if home is None or home.text[begin - home.start :].startswith(clause) is False:
+                break
+            items.append((replace(home, highlights=()), begin - home.start, begin - home.start + len(clause)))
+        else:
+            return Items(text[listed.lead[0] : listed.lead[1]].strip(), tuple(items))
+    return None
+
+
+def _joined(chunks: Sequence[Passage]) -> tuple[str, int] | None:
+    """The text of consecutive, overlapping chunks as printed once, and where it starts; None
+    when the chunks' texts are not the file's characters at their offsets (then the items
+    could not be cited where they stand)."""
+    if any(len(c.text) != c.end - c.start for c in chunks):
+        return None
+    base = cursor = chunks[0].start
+    parts: list[str] = []
+    for chunk in chunks:
+        if chunk.start > cursor:
+            return None
+        if chunk.end > cursor:
+            overlap = chunk.text[: cursor - chunk.start]
+            if overlap and not "".join(parts).endswith(overlap):
+                return None
+            parts.append(chunk.text[cursor - chunk.start :])
+            cursor = chunk.end
+    return "".join(parts), base
+
+
+def _near(listed: Listed, start: int, end: int) -> bool:
+    """The list belongs to the sentence at ``start:end``: it is inside it, or its lead-in is
+    that sentence or the next one ("…合作效率低下。主要表现为第一，…")."""
+    if _inside(listed, start):
+        return True
+    return listed.lead[0] <= max(start, end) + 1 and listed.items[0][0] - start <= _REACH
 
 
 def _inside(listed: Listed, offset: int) -> bool:

@@ -96,8 +96,9 @@ class ExtractiveAnswerer:
         rare = [t.term for t in retrieval.key_terms if t.known and t.specific and t.idf >= self.rare_idf]
         required = [] if reading.english else rare
         weights = {t.term: t.idf for t in retrieval.key_terms if t.known and t.idf > 0}
+        printed = Printed.of(retrieval)
         candidates = self._candidates(
-            reading, passages[: self.max_passages], required[: self.rare_terms], weights
+            reading, passages[: self.max_passages], required[: self.rare_terms], weights, printed
         )
         best = candidates[0].score if candidates else 0.0
         best += COVERAGE_WEIGHT * retrieval.coverage if passages else 0.0
@@ -127,8 +128,11 @@ class ExtractiveAnswerer:
         passages: Sequence[Passage],
         required: Sequence[str] = (),
         weights: dict[str, float] | None = None,
+        printed: Printed | None = None,
     ) -> list[Candidate]:
-        """Sentences that could answer, best first; each distinct sentence once."""
+        """Sentences that could answer, best first; each distinct sentence once. ``printed``:
+        where each file prints its paper's record (authors, affiliations, funding, biographies):
+        a content question is never answered with those lines."""
         question, unit = reading.query, reading.unit
         terms = set(self.tokenizer.tokens(question))
         # What the question itself states does not answer it ("2024年春季…多少人": not 2024).
@@ -155,6 +159,8 @@ class ExtractiveAnswerer:
                 if dates is not None and not _new(_DATE, sentence, dates):
                     continue
                 if _is_reference(passage.text, start, end) or steers(sentence, reading.question):
+                    continue
+                if printed is not None and printed.holds(passage, start, end):
                     continue
                 before = passage.text[max(0, _previous_start(passage, start)) : end]
                 if any(term not in before for term in required):
@@ -222,6 +228,37 @@ def _counts_in(sentence: str, quantity: re.Match[str], unit: str) -> bool:
     after = sentence[quantity.end() :]
     units = "|".join(re.escape(u) for u in units_of(unit))
     return not unit or re.match(rf"\s*[{MULTIPLIERS}]*\s*(?:{units})", after) is not None
+
+
+@dataclass(frozen=True)
+class Printed:
+    """Where each file prints its paper's record, and the names of its authors, which open
+    the lines of their biographies ("ZHANG Jianping Senior Researcher, …")."""
+
+    spans: dict[str, list[tuple[int, int]]]
+    authors: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, retrieval: Retrieval) -> Printed:
+        spans: dict[str, list[tuple[int, int]]] = {}
+        authors: dict[str, tuple[str, ...]] = {}
+        for paper in retrieval.catalog:
+            for span in paper.record.spans:
+                spans.setdefault(span.source, []).append((span.start, span.end))
+            names = tuple(_compact(n) for n in (*paper.record.authors, *paper.record.authors_en) if n)
+            authors.update(dict.fromkeys(paper.sources, names))
+        return cls(spans, authors)
+
+    def holds(self, passage: Passage, start: int, end: int) -> bool:
+        at = passage.start + start
+        if any(s < passage.start + end and at < e for s, e in self.spans.get(passage.source, ())):
+            return True
+        line = _compact(passage.text[passage.text.rfind("\n", 0, start) + 1 : end])
+        return any(line.startswith(name) for name in self.authors.get(passage.source, ()))
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\W", "", text).lower()
 
 
 def _is_title(sentence: str, title: str) -> bool:

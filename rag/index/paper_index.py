@@ -18,7 +18,7 @@ import numpy as np
 from ..chunking import Chunker
 from ..config import Settings
 from ..ingest import Corpus
-from ..schema import Paper
+from ..schema import Paper, Passage
 from ..text.words import Tokenizer
 from .catalog import Catalog
 from .embeddings import CachedEmbedder, Progress
@@ -75,7 +75,7 @@ class PaperIndex:
         self.catalog = Catalog(self.store)
         self.syncer = Syncer(self.store, self.keyword, embedder)
         self.lock = ReadWriteLock()
-        self._openings: tuple[object, dict[tuple[str, ...], list[tuple[str, str, dict[str, Any]]]]] = (None, {})
+        self._openings: tuple[object, dict[tuple[str, ...], tuple[Passage, ...]]] = (None, {})
 
     @classmethod
     def open(cls, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer) -> PaperIndex:
@@ -171,15 +171,16 @@ class PaperIndex:
     def chunk_at(self, source: str, start: int, end: int) -> tuple[str, str, dict[str, Any]] | None:
         return self.store.chunk_at(source, start, end)
 
-    def section_openings(self, sources: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
-        """Kept while the keyword index (replaced whenever the chunks change) stays the same
-        object: reading a file's every chunk costs more than the rest of a question."""
+    def file_passages(self, sources: Collection[str]) -> tuple[Passage, ...]:
+        """Every chunk of the files, in file order. Kept while the keyword index (replaced
+        whenever the chunks change) stays the same object: reading a file's every chunk costs
+        more than the rest of a question."""
         version, known = self._openings
         if version is not self.keyword_index():
             version, known = self._openings = (self.keyword_index(), {})
         key = tuple(sorted(sources))
         if key not in known:
-            known[key] = self.store.section_openings(key)
+            known[key] = tuple(Passage.stored(*row) for row in self.store.file_chunks(key))
         return known[key]
 
     def sentence_vectors(self, chunk_ids: Iterable[str]) -> list[SentenceVector]:

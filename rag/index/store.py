@@ -128,21 +128,14 @@ class ChromaStore:
         best = max(rows, key=lambda r: (min(end, r[2]["end"]) - max(start, r[2]["start"]), -r[2]["start"]))
         return str(best[0]), str(best[1]), dict(best[2])
 
-    def section_openings(self, sources: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
-        """The first chunk of each section of the files ``sources``, in file order."""
+    def file_chunks(self, sources: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every chunk of the files ``sources``, in file order."""
         data = self.read_all(["documents", "metadatas"], _in_files(sources))
-        rows = sorted(
-            zip(data["ids"], data["documents"], data["metadatas"], strict=True),
+        rows = zip(data["ids"], data["documents"], data["metadatas"], strict=True)
+        return sorted(
+            ((str(i), str(text), dict(meta)) for i, text, meta in rows),
             key=lambda r: (str(r[2]["source"]), int(r[2]["start"])),
         )
-        seen: set[tuple[str, str]] = set()
-        out = []
-        for chunk_id, text, meta in rows:
-            key = (str(meta["source"]), str(meta.get("section", "")))
-            if key[1] and key not in seen and str(text).startswith(key[1]):
-                seen.add(key)
-                out.append((str(chunk_id), str(text), dict(meta)))
-        return out
 
     def search_chunks(
         self, vectors: np.ndarray, k: int, sources: Collection[str] = ()

@@ -83,14 +83,13 @@ class HybridRetriever:
         naming = naming_words(catalog, named, self.tokenizer)
         keys = key_terms(reading.question, reading.english, terms, self.tokenizer, idf_of, retrieved, naming)
         found = Retrieval(reading, tuple(passages[:k]), tuple(terms), named, coverage, key_terms=keys)
-        if reading.english:  # an English answer names the papers it quotes in English
-            found = replace(found, catalog=tuple(catalog))
+        found = replace(found, catalog=tuple(catalog))
         if reading.record_fields:
             return self._with_records(found, catalog)
         if reading.asks_list:
             files = list(dict.fromkeys(p.source for p in found.passages[:LIST_FILES]))
-            openings = self.index.section_openings(files)
-            return replace(found, outline=tuple(Passage.stored(*row) for row in openings))
+            chunks = self.index.file_passages(files)
+            return replace(found, outline=section_openings(chunks), file_passages=chunks)
         return found
 
     def _with_records(self, found: Retrieval, catalog: list[Paper]) -> Retrieval:
@@ -150,3 +149,15 @@ class HybridRetriever:
                 replace(passage, dense=dense.get(chunk_id), keyword=keyword.get(chunk_id), sentences=scored)
             )
         return passages
+
+
+def section_openings(chunks: Sequence[Passage]) -> tuple[Passage, ...]:
+    """The first chunk of each section (the one that prints its heading), in file order."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for chunk in chunks:
+        key = (chunk.source, chunk.section)
+        if chunk.section and key not in seen and chunk.text.startswith(chunk.section):
+            seen.add(key)
+            out.append(chunk)
+    return tuple(out)

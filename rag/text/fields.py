@@ -124,7 +124,8 @@ _ASKED: dict[str, tuple[str, str]] = {
     ),
     "revised": (r"修改稿|修订|修回", r"\brevis(?:ed|ion)\b"),
     "biographies": (
-        r"出生|生于|哪年生|哪一年生|籍贯|哪里人|何地人|家乡|职称|职务|学位|学历|研究方向|研究领域|研究兴趣|从事.{0,10}研究"
+        r"出生|生于|哪年生|哪一年生|籍贯|哪里人|何地人|家乡|职称|职务|称号|头衔|学位|学历|研究方向|研究领域|研究兴趣"
+        r"|从事.{0,10}研究"
         r"|作者简介|简介|邮箱|电子邮件|是男|是女|性别",
         r"\bborn\b|\bbirth\b|\bhometown\b|\bnative\b|\bdegree\b|\bresearch (?:interests?|areas?|fields?"
         r"|focus)\b"

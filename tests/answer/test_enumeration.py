@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag import Answer, Passage
 from rag.answer import ExtractiveAnswerer
 from rag.answer.enumeration import EnumerationAnswerer
@@ -23,13 +25,32 @@ def passage(chunk_id: str, text: str, similarity: float, section: str = "", star
 
 
 def ask(
-    tokenizer: Tokenizer, question: str, passages: list[Passage], outline: tuple[Passage, ...] = ()
+    tokenizer: Tokenizer,
+    question: str,
+    passages: list[Passage],
+    outline: tuple[Passage, ...] = (),
+    files: tuple[Passage, ...] = (),
 ) -> Answer:
     sentences = ExtractiveAnswerer(tokenizer, 0.3, 0.3)
     reading = read_question(question, (), 0, tokenizer)
     return EnumerationAnswerer(tokenizer, sentences).answer(
-        Retrieval(reading, tuple(passages), outline=outline)
+        Retrieval(reading, tuple(passages), outline=outline, file_passages=files)
     )
+
+
+CHALLENGES = (
+    "3.6 共建国家气候治理面临的挑战\n\n(1) 气候治理技术发展不平衡。共建国家大部分为发展中国家，急需技术转移。"
+    "\n(2) 气候投资不均衡且存在巨大缺口。低收入国家获得的气候投资相对较少。"
+    "\n(3) 单边主义和保护主义措施增多。这给国际气候合作带来更多的不确定性。"
+)
+
+
+def section_chunks(text: str, size: int, step: int) -> tuple[Passage, ...]:
+    """The section cut as the chunker cuts a file: overlapping chunks at their file offsets."""
+    heading = text.split("\n", 1)[0]
+    starts = range(0, len(text), step)
+    cut = [passage(f"c{at}", text[at : at + size], 0.2, heading, 1000 + at) for at in starts]
+    return tuple(replace(c, end=c.start + len(c.text)) for c in cut)
 
 
 def quoted(answer: Answer) -> list[str]:
@@ -74,6 +95,28 @@ def test_a_sections_numbered_subheadings_answer_what_its_heading_names(tokenizer
         "中国与中亚国家加强气候合作的优化路径：（一）制度协同：搭建多层次联动框架[1]；"
     )
     assert quoted(answer) == headings and len(answer.citations) == 3
+
+
+def test_items_that_open_paragraphs_over_several_passages_are_listed(tokenizer: Tokenizer) -> None:
+    """The question names the section; its items stand in three passages, each cited to its own."""
+    chunks = section_chunks(CHALLENGES, 60, 45)
+    found = [replace(chunks[0], sentences=tuple(replace(s, similarity=0.9) for s in chunks[0].sentences))]
+    answer = ask(tokenizer, "共建国家气候治理面临哪几项挑战？", [*found, *chunks[1:2]], files=chunks)
+    items = ["气候治理技术发展不平衡", "气候投资不均衡且存在巨大缺口", "单边主义和保护主义措施增多"]
+    assert quoted(answer) == items
+    assert len({p.chunk_id for p in answer.citations}) >= 2
+    for cited in answer.citations:
+        start, end = cited.highlights[0]
+        assert CHALLENGES[cited.start - 1000 + start : cited.start - 1000 + end] == cited.text[start:end]
+
+
+def test_a_sentence_deep_inside_one_item_answers_about_that_item(tokenizer: Tokenizer) -> None:
+    """Asked about what one item says, the answer is that sentence, not the section's list."""
+    chunks = section_chunks(CHALLENGES, 60, 45)
+    inner = next(c for c in chunks if "低收入国家" in c.text)
+    inner = replace(inner, sentences=tuple(replace(s, similarity=0.9) for s in inner.sentences))
+    answer = ask(tokenizer, "哪些国家获得的气候投资较少？", [inner], files=chunks)
+    assert "低收入国家获得的气候投资相对较少" in answer.text and "单边主义" not in answer.text
 
 
 def test_without_a_list_the_sentence_answer_stands(tokenizer: Tokenizer) -> None:

@@ -11,7 +11,7 @@ import pytest
 from rag import Answer, Assistant, Passage
 from rag.answer import NOT_FOUND_EN, NOT_FOUND_ZH, ExtractiveAnswerer, compose
 from rag.retrieval import read_question
-from rag.schema import KeyTerm, Paper, PaperRecord, Retrieval, ScoredSentence, Turn
+from rag.schema import FieldSpan, KeyTerm, Paper, PaperRecord, Retrieval, ScoredSentence, Turn
 from rag.text.sentences import sentence_spans
 from rag.text.words import Tokenizer
 
@@ -184,6 +184,29 @@ def test_the_papers_own_record_lines_never_answer_a_content_question(tokenizer: 
     passages = [passage("a", [(line + "\n", 0.95), (GLACIER, 0.6)])]
     answer = ask(answerer(tokenizer), "天山冰川减少了多少？", passages)
     assert answer.text == f"{GLACIER}[1]"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ZHANG Jianping Senior Researcher, Chinese Academy of International Trade and Economic Cooperation.",
+        "张建平，研究员，主要研究方向为气候变化国际合作。",
+        "（对外经济贸易大学中国世界贸易组织研究院，北京 100029）",
+    ],
+)
+def test_lines_the_record_prints_or_its_authors_open_never_answer(tokenizer: Tokenizer, line: str) -> None:
+    """The parsed record says where the file prints its fields (here the affiliation line), and a
+    line opening with one of the paper's authors is their biography: neither answers a content
+    question, however well it scores."""
+    text = line + "\n" + GLACIER
+    printed = (FieldSpan("affiliations", 0, len(line), "a.txt"),) if "（" in line else ()
+    authors = {"authors": ("张建平", "张旭"), "authors_en": ("ZHANG Jianping",)}
+    record = PaperRecord(title="气候合作", **authors, spans=printed)
+    passages = [replace(passage("a", [(line + "\n", 0.95), (GLACIER, 0.6)]), record=record)]
+    reading = read_question("天山冰川减少了多少？", (), 3, tokenizer)
+    catalog = (Paper("p1", record, ("a.txt",)),)
+    answer = answerer(tokenizer).answer(Retrieval(reading, tuple(passages), catalog=catalog))
+    assert answer.text == f"{GLACIER}[1]" and text.startswith(line)
 
 
 def test_a_how_many_question_is_answered_by_a_new_number_in_the_asked_unit(tokenizer: Tokenizer) -> None:

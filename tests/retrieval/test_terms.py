@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rag.retrieval.terms import key_terms
+from rag.retrieval.terms import key_terms, naming_words
+from rag.schema import Paper, PaperRecord
 from rag.text.words import Tokenizer
 
 # Search-mode tokens: 水电站 is also indexed as 水电 and 电站.
@@ -38,3 +39,15 @@ def test_a_name_the_retrieved_text_holds_as_written_is_known(tokenizer: Tokenize
     assert [t.known for t in alone if t.term == "纳曼干"] == [False]
     found = key_terms(question, False, [], tokenizer, IDF.get, retrieved="乌兹别克斯坦纳曼干州500MW光伏电站")
     assert [t.known for t in found if t.term == "纳曼干"] == [True]
+
+
+def test_the_words_naming_a_paper_are_no_key_terms(tokenizer: Tokenizer) -> None:
+    """ "卫玲、梁炜认为…" asks what their paper says: the sentence that answers need not name them."""
+    record = PaperRecord(title="新能源合作", authors=("卫玲", "梁炜"), journal="新疆大学学报")
+    paper = Paper("p1", record, ("p1.txt",))
+    naming = naming_words([paper], [paper], tokenizer)
+    assert {"卫玲", "梁炜", "新疆大学"} <= naming
+    question = "新疆大学学报上卫玲、梁炜认为天山冰川面临哪些挑战？"
+    terms = key_terms(question, False, [], tokenizer, IDF.get, naming=naming)
+    assert {t.term for t in terms} & {"卫玲", "梁炜", "新疆大学"} == set()
+    assert "冰川" in {t.term for t in terms}
