@@ -182,6 +182,9 @@ def _read_docx(path: Path, clock: _Clock) -> str:
     lines = []
     for para in document.paragraphs:
         style = style_names.get(para._p.style or "", "")
-        prefix = "# " if style.startswith(("heading", "title")) else ""
+        # A heading is marked as Markdown marks it, so that one rule (``markdown_headings``)
+        # makes sections of both; an empty one would mark the paragraph after it.
+        heading = style.startswith(("heading", "title")) and para.text.strip()
+        prefix = "# " if heading else ""
         lines.append(clock.count(prefix + para.text))
     return "\n\n".join(lines)
