@@ -16,24 +16,8 @@ from rag.ingest.paged import PagedText
 from rag.ingest.readers import read_file
 from rag.ingest.running_matter import drop_running_matter
 from rag.schema import Chunk, Passage, page_metadata
-from tests.ingest.pdfs import JOURNAL, write_pdf
+from tests.ingest.pdfs import ACROSS, CUT, JOURNAL, PAGES, write_pdf
 from tests.paths import REAL_CORPUS
-
-# The sentence that page 84 ends and page 85 goes on with.
-ACROSS = "研究人员在天山北坡布设了长期观测站点，并结合遥感影像对冰川末端的变化进行了连续十年的监测与比对。"
-CUT = ACROSS.index("对冰川")
-PAGES = [
-    "一、引言\n\n"
-    "天山冰川在过去五十年间持续退缩，面积减少了百分之十一点七。"
-    "冰川退缩直接影响伊犁河与阿克苏河等河流的径流稳定，威胁下游绿洲的农业灌溉。"
-    "中亚国家的水资源高度依赖高山冰雪融水，冰川变化已经成为区域合作的重要议题。" + ACROSS[:CUT],
-    ACROSS[CUT:] + "监测结果表明，气温升高是冰川退缩的主要原因，降水变化的作用相对较小。\n\n"
-    "二、研究方法\n\n"
-    "本文采用遥感解译与野外调查相结合的方法，对比了三个时期的冰川边界。",
-    "三、结论\n\n"
-    "中亚地区的水资源安全与冰川变化密切相关，需要建立跨境的冰川监测与数据共享机制。"
-    "各国应当在适应气候变化方面加强合作，共同应对冰川消融带来的风险。",
-]
 
 
 @pytest.fixture
