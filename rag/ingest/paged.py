@@ -45,9 +45,6 @@ class PagedText:
     def __str__(self) -> str:
         return self.text
 
-    def __add__(self, other: PagedText) -> PagedText:
-        return PagedText.join("", (self, other))
-
     def __radd__(self, other: str) -> PagedText:
         return PagedText(other + self.text, (self._page_at(0),) * len(other) + self.pages)
 
