@@ -140,7 +140,9 @@ def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> str:
 def citation_html(number: int, passage: Passage, paper: Paper | None = None) -> str:
     title = passage.title or passage.source
     section = f"§ {passage.section}" if passage.section else ""
-    details = " · ".join(part for part in (passage.authors, passage.year, section, passage.source) if part)
+    details = " · ".join(
+        part for part in (passage.authors, passage.year, section, passage.page_label, passage.source) if part
+    )
     return (
         f"<article class='rag-source' id='rag-source-{number}'>"
         f"<h4>[{number}] {escape(title)}</h4>"

@@ -63,6 +63,7 @@ def passage_document(passage: Passage) -> Document:
         "year": record.year,
         "journal": record.journal,
         "section": passage.section,
+        "pages": list(passage.pages),
         "chunk_id": passage.chunk_id,
         "score": passage.score,
         "highlights": [list(span) for span in spans],

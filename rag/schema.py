@@ -121,8 +121,25 @@ class Section:
 
 
 @dataclass(frozen=True)
+class PageSpan:
+    """Characters of a file's cleaned text printed on one page of the PDF, and its page number."""
+
+    start: int
+    end: int
+    number: int
+
+
+def page_label(pages: Sequence[int]) -> str:
+    """How a citation names the pages a passage stands on: "p. 84", "pp. 84–85", or nothing."""
+    if not pages:
+        return ""
+    return f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}–{pages[-1]}"
+
+
+@dataclass(frozen=True)
 class Document:
-    """One cleaned file. Several files can belong to one paper (``paper_id``)."""
+    """One cleaned file. Several files can belong to one paper (``paper_id``). Only a PDF has
+    ``pages``."""
 
     source: str
     text: str
@@ -130,6 +147,11 @@ class Document:
     paper_id: str
     record: PaperRecord = PaperRecord()
     sections: tuple[Section, ...] = ()
+    pages: tuple[PageSpan, ...] = ()
+
+    def pages_between(self, start: int, end: int) -> tuple[int, ...]:
+        """The numbers of the pages that the text from ``start`` to ``end`` was printed on."""
+        return tuple(sorted({p.number for p in self.pages if p.start < end and start < p.end}))
 
     def section_at(self, offset: int) -> str:
         heading = ""
@@ -151,6 +173,7 @@ class Chunk:
     end: int
     section: str
     position: int
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,9 +217,10 @@ class Passage:
     paper_id: str = ""
     record: PaperRecord = PaperRecord()
     section: str = ""
-    # Where the chunk stands in its file's cleaned text.
+    # Where the chunk stands in its file's cleaned text, and the PDF pages it was printed on.
     start: int = 0
     end: int = 0
+    pages: tuple[int, ...] = ()
     # The chunk's dense similarity and BM25 score for the question (None: not in that ranking).
     dense: float | None = None
     keyword: float | None = None
@@ -233,17 +257,32 @@ class Passage:
             section=str(meta.get("section", "")),
             start=int(meta.get("start", 0)),
             end=int(meta.get("end", 0)),
+            pages=stored_pages(meta),
         )
 
     def highlighted(self, spans: Sequence[tuple[int, int]]) -> Passage:
         """This passage with ``spans`` added to its highlights (each once)."""
         return replace(self, highlights=tuple(dict.fromkeys([*self.highlights, *spans])))
 
+    @property
+    def page_label(self) -> str:
+        return page_label(self.pages)
+
     def cite(self) -> str:
-        """A one-line reference a reader can follow back to the paper."""
+        """A one-line reference a reader can follow back to the paper, and to its page."""
         parts = [p for p in (self.authors, f"《{self.title}》" if self.title else "", self.year) if p]
-        where = f"§ {self.section}" if self.section else ""
-        return "，".join(parts) + (f"  {where}" if where else "")
+        where = [w for w in (f"§ {self.section}" if self.section else "", self.page_label) if w]
+        return "  ".join(["，".join(parts), *where])
+
+
+def page_metadata(pages: Sequence[int]) -> dict[str, str]:
+    """A chunk's pages as a vector store's metadata must hold them (flat, "84,85"); none for a
+    file without pages."""
+    return {"pages": ",".join(map(str, pages))} if pages else {}
+
+
+def stored_pages(meta: Mapping[str, Any]) -> tuple[int, ...]:
+    return tuple(int(n) for n in str(meta.get("pages", "")).split(",") if n)
 
 
 @dataclass(frozen=True)

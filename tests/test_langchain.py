@@ -13,7 +13,8 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from rag import Assistant, PaperRetriever
+from rag import Assistant, PaperRetriever, Passage
+from rag.langchain import passage_document
 
 QUESTION = "天山冰川过去50年减少了多少？"
 
@@ -44,7 +45,7 @@ def test_documents_carry_the_citation_as_plain_json(assistant: Assistant) -> Non
     meta = json.loads(json.dumps(top.metadata, ensure_ascii=False))
     assert meta["source"] == "climate_cooperation.txt" and meta["paper_id"]
     assert meta["title"].startswith("高质量共建") and meta["authors"] == ["张立辉", "黄忠伟", "黄建平"]
-    assert meta["year"] and meta["journal"] and meta["section"]
+    assert meta["year"] and meta["journal"] and meta["section"] and meta["pages"] == []
     (start, end), *_ = meta["highlights"]
     assert "11.7%" in top.page_content[start:end]
     scores = [d.metadata["score"] for d in documents]
@@ -70,3 +71,9 @@ def test_the_retriever_drops_into_a_plain_lcel_chain(assistant: Assistant) -> No
     chain = {"context": assistant.as_retriever(k=2) | joined, "question": RunnablePassthrough()} | prompt
     text = (chain | RunnableLambda(lambda p: p.to_string())).invoke(QUESTION)
     assert "11.7%" in text and text.endswith(QUESTION)
+
+
+def test_a_pdf_passage_document_holds_its_pages() -> None:
+    passage = Passage("c1", "引用句。", "paper.pdf", 0.5, pages=(84, 85))
+    assert passage_document(passage).metadata["pages"] == [84, 85]
+    assert passage_document(Passage("c2", "引用句。", "paper.txt", 0.5)).metadata["pages"] == []

@@ -32,14 +32,16 @@ def authors_short(names: Sequence[str]) -> str:
 
 
 def lead(passage: Passage, papers: Sequence[Paper]) -> str:
-    """ "Zhang et al. (2026), § 一、引言, state:" for a Chinese passage quoted to an English question."""
+    """ "Zhang et al. (2026), § 一、引言, p. 84, state:" for a Chinese passage quoted to an English
+    question (the page where it is a PDF's)."""
     record = next((p.record for p in papers if p.paper_id == passage.paper_id), passage.record)
     names = record.authors_en or record.authors
     year = f" ({record.year})" if record.year else ""
     heading = passage.section.rstrip("。.：: ")
     section = f", § {heading}" if heading and passage.section != record.title else ""
+    page = f", {passage.page_label}" if passage.pages else ""
     verb = "states" if len(names) == 1 else "state"
-    return f"{authors_short(names)}{year}{section}, {verb}:"
+    return f"{authors_short(names)}{year}{section}{page}, {verb}:"
 
 
 def lead_for(papers: Sequence[Paper]) -> Callable[[Passage, str], str]:

@@ -143,6 +143,7 @@ def chunks_at(doc: Document, spans: list[Span]) -> list[Chunk]:
                 end=span.end,
                 section=doc.section_at(span.start),
                 position=len(chunks),
+                pages=doc.pages_between(span.start, span.end),
             )
         )
     return chunks

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..chunking import Chunker
 from ..ingest import Corpus
-from ..schema import Chunk, Document
+from ..schema import Chunk, Document, page_metadata
 from ..text.sentences import sentence_spans
 from .embeddings import CachedEmbedder, Progress
 from .keyword import fingerprint
@@ -65,8 +65,11 @@ class HeldFile:
 
 
 def record_hash(doc: Document) -> str:
-    """Changes when the paper's record changes, e.g. a file joins another's paper."""
-    details = {"source": doc.source, "paper_id": doc.paper_id, "record": doc.record.to_json()}
+    """Changes when the paper's record changes, e.g. a file joins another's paper, or a PDF's
+    page numbers do."""
+    details: dict[str, Any] = {"source": doc.source, "paper_id": doc.paper_id, "record": doc.record.to_json()}
+    if doc.pages:
+        details["pages"] = [(p.start, p.end, p.number) for p in doc.pages]
     return hashlib.sha1(json.dumps(details, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -153,6 +156,7 @@ class Syncer:
                     "start": chunk.start,
                     "end": chunk.end,
                     "position": chunk.position,
+                    **page_metadata(chunk.pages),
                 }
                 if chunk.position == 0:
                     meta["record"] = doc.record.to_json()  # the whole record, once per file

@@ -19,12 +19,22 @@ import numpy as np
 
 from ..cache import SqliteCache, code_version
 from ..config import Settings
-from ..schema import Document, PaperRecord, Section
-from . import cleaning, papers, readers, record
+from ..schema import Document, PageSpan, PaperRecord, Section
+from . import cleaning, paged, papers, readers, record, running_matter
 from .cleaning import clean_text
+from .paged import PagedText
 from .papers import link_parts_of_papers, sketch
-from .readers import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, IngestError, Limits, check_readable, read_text
+from .readers import (
+    DEFAULT_LIMITS,
+    SUPPORTED_SUFFIXES,
+    Extracted,
+    IngestError,
+    Limits,
+    check_readable,
+    read_file,
+)
 from .record import extract_record, find_sections, markdown_headings
+from .running_matter import drop_running_matter
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +64,7 @@ def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
 
 
 def _parse(path: Path, limits: Limits) -> Parsed:
-    raw = read_text(path, limits)
-    text = clean_text(raw)
+    raw, text, pages = _cleaned(read_file(path, limits))
     if len(text) < 20:
         raise IngestError(f"{path.name}: empty (no text after cleaning)")
     content_hash = hashlib.sha1(text.encode()).hexdigest()
@@ -66,8 +75,19 @@ def _parse(path: Path, limits: Limits) -> Parsed:
         paper_id=content_hash[:16],
         record=extract_record(text, raw),
         sections=tuple(find_sections(text, {clean_text(h) for h in markdown_headings(raw)})),
+        pages=pages,
     )
     return Parsed(document, sketch(text))
+
+
+def _cleaned(extracted: Extracted) -> tuple[str, str, tuple[PageSpan, ...]]:
+    """The file's text as read (less a PDF's running headers and footers), cleaned, and where
+    each page stands in the cleaned text."""
+    if not extracted.numbers:
+        return extracted.text, clean_text(extracted.text), ()
+    pages = drop_running_matter(extracted.pages)
+    cleaned = clean_text(PagedText.of_pages(pages, extracted.numbers))
+    return "\n\n".join(pages), cleaned.text, cleaned.spans()
 
 
 class DocumentCache:
@@ -80,7 +100,9 @@ class DocumentCache:
 
     def __init__(self, store: SqliteCache) -> None:
         self._store = store
-        self._version = code_version(cleaning, record, readers, papers, sys.modules[__name__])
+        self._version = code_version(
+            cleaning, paged, running_matter, record, readers, papers, sys.modules[__name__]
+        )
 
     @classmethod
     def open(cls, settings: Settings) -> DocumentCache:
@@ -111,7 +133,8 @@ def _decode_parsed(value: bytes) -> Parsed:
     hashes = np.frombuffer(base64.b64decode(fields.pop("sketch")), dtype=np.uint32)
     record = PaperRecord.from_json(fields.pop("record"))
     sections = tuple(Section(**s) for s in fields.pop("sections"))
-    return Parsed(Document(**fields, record=record, sections=sections), hashes)
+    pages = tuple(PageSpan(**p) for p in fields.pop("pages"))
+    return Parsed(Document(**fields, record=record, sections=sections, pages=pages), hashes)
 
 
 def corpus_files(folder: Path) -> list[Path]:

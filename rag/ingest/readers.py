@@ -11,8 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Settings
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 MAX_FILE_BYTES = 50_000_000
@@ -27,6 +31,19 @@ _BOMS = (
 
 class IngestError(ValueError):
     """A file that cannot be read as a document; the message says why."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A file's text as read: a PDF's page by page, with the number each page prints; any
+    other format's as one page without a number."""
+
+    pages: tuple[str, ...]
+    numbers: tuple[int, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.pages)
 
 
 @dataclass(frozen=True)
@@ -70,16 +87,20 @@ class _Clock:
 
 
 def read_text(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
+    return read_file(path, limits).text
+
+
+def read_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     check_readable(path)
     suffix = path.suffix.lower()
     clock = _Clock(path, limits)
     try:
         if suffix in (".txt", ".md"):
-            return clock.count(_decode(path))
+            return Extracted((clock.count(_decode(path)),))
         if suffix == ".pdf":
             return _read_pdf(path, clock)
         if suffix == ".docx":
-            return _read_docx(path, clock)
+            return Extracted((_read_docx(path, clock),))
     except (IngestError, OSError):
         raise
     except Exception as exc:  # reader libraries raise many types on hostile files (MemoryError too)
@@ -120,14 +141,27 @@ def _decode(path: Path) -> str:
     raise IngestError(f"{path.name}: not UTF-8 (or GB18030, or UTF-16/32 with a byte-order mark) text")
 
 
-def _read_pdf(path: Path, clock: _Clock) -> str:
+def _read_pdf(path: Path, clock: _Clock) -> Extracted:
     """pypdf bounds each stream it inflates (75 MB) and raises ``LimitReachedError`` past it."""
     from pypdf import PdfReader
 
     reader = PdfReader(path)
     if reader.is_encrypted and not reader.decrypt(""):
         raise IngestError(f"{path.name}: the PDF is protected by a password; save an unprotected copy")
-    return "\n\n".join(clock.count(page.extract_text() or "") for page in reader.pages)
+    pages = tuple(clock.count(page.extract_text() or "") for page in reader.pages)
+    return Extracted(pages, _page_numbers(reader))
+
+
+def _page_numbers(reader: PdfReader) -> tuple[int, ...]:
+    """The numbers the pages print, where the PDF labels its pages in numbers (a journal's
+    offprint starts at its page in the volume); else their places in the file, from 1."""
+    try:
+        labels = reader.page_labels
+    except Exception:  # a broken label table leaves the pages readable, numbered by place
+        labels = []
+    if len(labels) != len(reader.pages) or not all(label.isdigit() for label in labels):
+        return tuple(range(1, len(reader.pages) + 1))
+    return tuple(int(label) for label in labels)
 
 
 def _read_docx(path: Path, clock: _Clock) -> str:
@@ -148,6 +182,9 @@ def _read_docx(path: Path, clock: _Clock) -> str:
     lines = []
     for para in document.paragraphs:
         style = style_names.get(para._p.style or "", "")
-        prefix = "# " if style.startswith(("heading", "title")) else ""
+        # A heading is marked as Markdown marks it, so that one rule (``markdown_headings``)
+        # makes sections of both; an empty one would mark the paragraph after it.
+        heading = style.startswith(("heading", "title")) and para.text.strip()
+        prefix = "# " if heading else ""
         lines.append(clock.count(prefix + para.text))
     return "\n\n".join(lines)

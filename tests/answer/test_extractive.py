@@ -321,7 +321,9 @@ def test_a_who_question_is_answered_only_by_a_sentence_naming_someone(tokenizer:
 # -- English questions --------------------------------------------------------------------------------
 
 
-def test_a_chinese_quote_for_an_english_question_names_its_paper_and_section(tokenizer: Tokenizer) -> None:
+def test_a_chinese_quote_for_an_english_question_names_its_paper_section_and_page(
+    tokenizer: Tokenizer,
+) -> None:
     names = ("ZHANG Li-hui", "HUANG Jian-ping")
     record = PaperRecord(title="论文a", authors=("张立辉", "黄建平"), authors_en=names, year="2025")
     found = replace(passage("a", [(GLACIER, 0.99)]), paper_id="p", section="二、气候挑战", record=record)
@@ -329,6 +331,9 @@ def test_a_chinese_quote_for_an_english_question_names_its_paper_and_section(tok
     catalog = (Paper("p", record, ("a.txt",)),)
     answer = answerer(tokenizer).answer(Retrieval(reading, (found,), catalog=catalog))
     assert answer.text == f"Zhang and Huang (2025), § 二、气候挑战, state: {GLACIER}[1]"
+    on_pages = replace(found, pages=(84, 85))
+    answer = answerer(tokenizer).answer(Retrieval(reading, (on_pages,), catalog=catalog))
+    assert answer.text == f"Zhang and Huang (2025), § 二、气候挑战, pp. 84–85, state: {GLACIER}[1]"
 
 
 def test_an_english_question_is_answered_from_the_papers_english_text_when_it_says_as_much(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ingest.pdfs import PAGES, write_pdf
 from tests.paths import FIXTURE_CORPUS
 
 
@@ -128,3 +129,36 @@ def test_a_bad_setting_exits_2_with_a_clear_message(
     done = rag("search", "冰川", env={**rag_env, name: value})
     assert done.returncode == 2
     assert done.stderr.strip() == message
+
+
+@pytest.fixture(scope="module")
+def pdf_env(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> dict[str, str]:
+    """A corpus of one generated three-page PDF (pages 84-86), indexed once."""
+    root = tmp_path_factory.mktemp("cli-pdf")
+    (root / "corpus").mkdir()
+    write_pdf(root / "corpus" / "glaciers.pdf", PAGES, first_page=84)
+    env = {
+        "RAG_CORPUS_DIR": str(root / "corpus"),
+        "RAG_INDEX_DIR": str(root / "index"),
+        "RAG_CACHE_DIR": str(embedding_cache.parent),
+    }
+    done = rag("index", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "1 added" in done.stdout or "1 unchanged" in done.stdout, done.stdout
+    return env
+
+
+def test_search_cites_the_pdf_pages_of_each_passage(pdf_env: dict[str, str]) -> None:
+    done = rag("search", "如何建立跨境的冰川监测与数据共享机制？", "-k", "3", env=pdf_env)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("[")]
+    assert lines and all(" p. " in line or " pp. " in line for line in lines), done.stdout
+    assert lines[0].endswith("§ 三、结论  p. 86  (glaciers.pdf)"), lines[0]
+    assert "环境科学研究" not in done.stdout
+
+
+def test_ask_cites_a_passage_across_two_pages_by_both(pdf_env: dict[str, str]) -> None:
+    done = rag("ask", "研究人员结合遥感影像对冰川末端的变化进行了多久的监测？", env=pdf_env)
+    assert done.returncode == 0, done.stderr
+    sources = done.stdout.partition("\nSources:\n")[2]
+    assert "§ 一、引言  pp. 84–85  (glaciers.pdf)" in sources, done.stdout

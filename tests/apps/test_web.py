@@ -25,6 +25,7 @@ from apps.web import (
 )
 from rag import Answer, Assistant, Paper, Passage, Settings, Turn
 from rag.schema import PaperRecord
+from tests.ingest.pdfs import JOURNAL, PAGES, write_pdf
 from tests.paths import FIXTURE_CORPUS, ROOT, WEB_FIXTURES
 
 PATHS_QUESTION = "中国与中亚国家加强气候合作的优化路径有哪些？"
@@ -215,6 +216,20 @@ def test_upload_adds_a_docx(writable: WebChat, tmp_path: Path) -> None:
     status, rows = upload(writable, path)
     assert "✓ added aral_sea.docx" in status
     assert any("aral_sea.docx" in r[4] for r in rows)
+
+
+def test_an_uploaded_pdf_is_cited_by_its_pages(writable: WebChat, tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "glaciers.pdf", PAGES, first_page=84)
+    status, _ = upload(writable, path)
+    assert "✓ added glaciers.pdf" in status
+    _, sources = final_state(run(writable, "研究人员结合遥感影像对冰川末端的变化进行了多久的监测？"))
+    assert "§ 一、引言 · pp. 84–85 · glaciers.pdf" in sources
+    assert JOURNAL not in sources
+
+
+def test_a_citation_names_its_pdf_pages() -> None:
+    passage = Passage("c1", "引用句。", "paper.pdf", 0.5, section="一、引言", pages=(84,))
+    assert "§ 一、引言 · p. 84 · paper.pdf" in citation_html(1, passage)
 
 
 def test_duplicate_upload_is_recognised(writable: WebChat, tmp_path: Path) -> None:
