@@ -40,6 +40,7 @@ EXAMPLES = [
     "How much have the Tianshan glaciers shrunk over the past 50 years?",
 ]
 THINKING = "…"
+TIMING_TITLE = "Timing 用时"
 NO_SOURCES = (
     "<p class='rag-empty'>The passages cited by the latest answer appear here. "
     "最新回答引用的段落会显示在这里。</p>"
@@ -84,6 +85,8 @@ REFERENCE_STYLES: tuple[tuple[ReferenceStyle, str], ...] = (("gbt7714", "GB/T 77
 
 # Gradio passes the values of State and component outputs positionally; skip() leaves one unchanged.
 Update = Any
+# A chat message in Gradio's format: role, content, and for a collapsible detail its metadata.
+Message = dict[str, Any]
 # Gradio injects a fresh progress tracker per event into a parameter whose default is a gr.Progress.
 UPLOAD_PROGRESS = gr.Progress()
 
@@ -93,7 +96,7 @@ class Conversation:
     """One reader's chat: the turns the assistant rewrites follow-ups from, and what the chat shows."""
 
     turns: list[Turn] = field(default_factory=list)
-    messages: list[dict[str, str]] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
 
 
 # -- rendering: every piece of paper text goes through escape() -----------------------------
@@ -177,16 +180,22 @@ def sources_html(answer: Answer, papers: Sequence[Paper] = ()) -> str:
     return "".join(citation_html(n, p, by_id.get(p.paper_id)) for n, p in enumerate(answer.citations, 1))
 
 
-def timing_line(answer: Answer) -> str:
+def answer_message(answer: Answer) -> str:
+    """The finished chat bubble: the answer and any notes, nothing else to read past."""
+    notes = [f"({note})" for note in answer.notes]
+    return chat_text("\n".join([answer.text, *notes]))
+
+
+def timing_message(answer: Answer) -> Message:
+    """How long the answer took, as a Gradio "thought" under it: status "done" starts it closed,
+    so the figures are one click away instead of in every answer."""
     retrieve = answer.timings.get("retrieve_s", 0.0)
     write = answer.timings.get("answer_s", 0.0)
-    return f"Timing: retrieval {retrieve:.2f} s · answer {write:.2f} s"
-
-
-def answer_message(answer: Answer) -> str:
-    """The finished chat bubble: the answer, any notes, and how long it took."""
-    notes = [f"({note})" for note in answer.notes]
-    return chat_text("\n".join([answer.text, *notes, "", timing_line(answer)]))
+    return {
+        "role": "assistant",
+        "content": f"retrieval {retrieve:.2f} s · answer {write:.2f} s",
+        "metadata": {"title": TIMING_TITLE, "duration": round(retrieve + write, 2), "status": "done"},
+    }
 
 
 def paper_rows(papers: Sequence[Paper]) -> list[list[str]]:
@@ -223,11 +232,11 @@ def upload_summary(report: IndexReport, names: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def user_message(question: str) -> dict[str, str]:
+def user_message(question: str) -> Message:
     return {"role": "user", "content": chat_text(question)}
 
 
-def bot_message(content: str) -> dict[str, str]:
+def bot_message(content: str) -> Message:
     return {"role": "assistant", "content": content}
 
 
@@ -268,7 +277,7 @@ class WebChat:
         try:
             for item in self.assistant.stream(question, conversation.turns):
                 if isinstance(item, Answer):
-                    messages = [*shown, bot_message(answer_message(item))]
+                    messages = [*shown, bot_message(answer_message(item)), timing_message(item)]
                     turns = [*conversation.turns, Turn(question, item.text)]
                     sources = sources_html(item, self.assistant.cited_papers(item.citations))
                     yield gr.skip(), messages, Conversation(turns, messages), sources
@@ -285,7 +294,7 @@ class WebChat:
         messages = [*shown, bot_message(chat_text(problem))]
         yield printable(typed) or typed, messages, Conversation(list(conversation.turns), messages), gr.skip()
 
-    def clear(self) -> tuple[str, list[dict[str, str]], Conversation, str]:
+    def clear(self) -> tuple[str, list[Message], Conversation, str]:
         return "", [], Conversation(), NO_SOURCES
 
     def papers(self) -> list[list[str]]:

@@ -2,7 +2,7 @@
 # Set everything up and run every check: lint, format, types, tests, and the eval gate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh dev
+bash scripts/setup.sh
 if ! command -v chromium >/dev/null; then
   # Real-browser tests drive Debian's Chromium; nothing downloads a browser build.
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \

@@ -2,7 +2,8 @@
 
 The plain LangChain pipeline: RecursiveCharacterTextSplitter(1000, 200) over the
 raw files, the same e5 model, Chroma similarity top-k, and the top passage shown
-as the answer (it has no way to abstain).
+as the answer (it has no way to abstain). The dense-only and BM25-only baselines are the
+product's own Assistant with a ranking switched off (eval/quality/harness.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document as LCDocument
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from rag import Answer, Passage
+from rag.answer.verify import split_sentences
 from rag.config import Settings
 from rag.index import CachedEmbedder, make_embedder
 from rag.ingest import corpus_files, read_text
@@ -57,3 +60,11 @@ class PlainLangChain:
 
     def retrieve(self, question: str, k: int) -> list[str]:
         return [doc.page_content for doc in self.store.similarity_search(question, k=k)]
+
+    def ask(self, question: str) -> Answer:
+        """The top passage as the answer, each of its sentences citing it: what a reader of this
+        pipeline is shown, in the form the answer metrics read."""
+        doc, score = self.store.similarity_search_with_relevance_scores(question, k=1)[0]
+        passage = Passage(doc.id or "", doc.page_content, doc.metadata["source"], score)
+        text = " ".join(f"{sentence.strip()}[1]" for sentence in split_sentences(doc.page_content))
+        return Answer(question, text, (passage,), True, (passage,))

@@ -159,9 +159,9 @@ def systems(settings: Settings, with_baselines: bool) -> list[System]:
         )
         for name, override in variants:
             variant = Assistant.load(replace(settings, **override))
-            out.append(System(name, _retriever(variant)))
+            out.append(System(name, _retriever(variant), variant.ask))
         plain = PlainLangChain(settings)
-        out.append(System(plain.name, plain.retrieve))
+        out.append(System(plain.name, plain.retrieve, plain.ask))
     return out
 
 

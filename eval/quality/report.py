@@ -50,9 +50,20 @@ def _fmt(value: float | None) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.3f}"
 
 
+def across_systems(results: dict[str, Any], metric: str) -> dict[str, dict[str, float]]:
+    """One metric for every system, by question type (answerable ones) and by language."""
+    rows = {}
+    for name, system in results["systems"].items():
+        groups = {t: m for t, m in system["by_type"].items() if t != "unanswerable"} | system["by_lang"]
+        rows[name] = {group: m.get(metric, float("nan")) for group, m in groups.items()}
+    return rows
+
+
 def write_report(out_dir: Path, results: dict[str, Any]) -> None:
     overall = {name: r["overall"] for name, r in results["systems"].items()}
     product = results["systems"]["product (hybrid)"]
+    accuracy = across_systems(results, "accuracy")
+    groups = [(g, g) for g in next(iter(accuracy.values()))]
     lines = [
         "# Eval report",
         "",
@@ -72,13 +83,50 @@ def write_report(out_dir: Path, results: dict[str, Any]) -> None:
         "",
         table(product["by_lang"], BREAKDOWN),
         "",
-        "## hit@5 by type, product against baselines",
+        "## Supported answer accuracy by question type and language, product against baselines",
         "",
-        "![hit@5 by type](report_chart.png)",
+        table(accuracy, groups),
+        "",
+        "## Chart: product against baselines",
+        "",
+        "Retrieval (hit@5 by type), answers (supported accuracy by type and by language) and "
+        "refusals (unanswerable questions refused: higher is better; answerable ones refused: "
+        "lower is better). The plain LangChain pipeline shows its top passage and never refuses.",
+        "",
+        "![hit@5 and answer accuracy by type and language, refusals](report_chart.png)",
         "",
     ]
     (out_dir / "report.md").write_text("\n".join(lines), encoding="utf-8")
     _chart(out_dir / "report_chart.png", results)
+
+
+# Each panel: its title and its bars as (label, part of a system's results, group, metric).
+Bar = tuple[str, str, str, str]
+
+
+def _panels(results: dict[str, Any]) -> list[tuple[str, list[Bar]]]:
+    product = results["systems"]["product (hybrid)"]
+    types = [t for t in product["by_type"] if t != "unanswerable"]
+    langs = list(product["by_lang"])
+    refusals: list[Bar] = []
+    for metric, label in (
+        ("refusal_accuracy", "refused\nunanswerable"),
+        ("false_refusal_rate", "refused\nanswerable"),
+    ):
+        refusals.append((f"{label}\nall", "overall", "", metric))
+        refusals += [(f"{label}\n{lang}", "by_lang", lang, metric) for lang in langs]
+    return [
+        ("retrieval: hit@5 by question type", [(t, "by_type", t, "hit@5") for t in types]),
+        ("answers: supported accuracy by question type", [(t, "by_type", t, "accuracy") for t in types]),
+        ("answers: supported accuracy by language", [(lang, "by_lang", lang, "accuracy") for lang in langs]),
+        ("refusals (first three: higher is better; last three: lower)", refusals),
+    ]
+
+
+def _value(system: dict[str, Any], part: str, group: str, metric: str) -> float:
+    metrics = system[part] if part == "overall" else system[part].get(group, {})
+    value = metrics.get(metric)
+    return 0.0 if value is None or value != value else float(value)
 
 
 def _chart(path: Path, results: dict[str, Any]) -> None:
@@ -88,17 +136,21 @@ def _chart(path: Path, results: dict[str, Any]) -> None:
     import matplotlib.pyplot as plt
 
     names = list(results["systems"])
-    types = list(results["systems"][names[0]]["by_type"])
-    types = [t for t in types if t != "unanswerable"]
-    fig, ax = plt.subplots(figsize=(10, 4))
     width = 0.8 / len(names)
-    for i, name in enumerate(names):
-        values = [results["systems"][name]["by_type"][t].get("hit@5", 0.0) for t in types]
-        ax.bar([x + i * width for x in range(len(types))], values, width, label=name)
-    ax.set_xticks([x + width * (len(names) - 1) / 2 for x in range(len(types))], types)
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("hit@5")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
+    fig, axes = plt.subplots(2, 2, figsize=(14, 8.5))
+    for ax, (title, bars) in zip(axes.flat, _panels(results), strict=True):
+        for i, name in enumerate(names):
+            values = [
+                _value(results["systems"][name], part, group, metric) for _, part, group, metric in bars
+            ]
+            drawn = ax.bar([x + i * width for x in range(len(bars))], values, width, label=name)
+            ax.bar_label(drawn, fmt="%.2f", fontsize=6, rotation=90, padding=2)
+        ax.set_xticks([x + width * (len(names) - 1) / 2 for x in range(len(bars))], [b[0] for b in bars])
+        ax.tick_params(axis="x", labelsize=8)
+        ax.set_ylim(0, 1.18)
+        ax.set_title(title, fontsize=10)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(names), fontsize=9)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     fig.savefig(path, dpi=100)
     plt.close(fig)

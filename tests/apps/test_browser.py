@@ -80,26 +80,41 @@ def page(browser: Browser, browser_server: str) -> Iterator[Page]:
     context.close()
 
 
+def finished_answers(page: Page) -> Locator:
+    """The bot rows that carry a timing detail: an answer gets one only once it is complete."""
+    return page.locator("#rag-chat .bot-row").filter(has=page.locator(".thought", has_text="Timing 用时"))
+
+
 def ask(page: Page, question: str) -> Locator:
-    """Type a question, send it, and wait until its answer is complete; returns that answer's bubble."""
-    answers_before = page.locator("#rag-chat [data-testid=bot]").get_by_text("Timing: retrieval").count()
+    """Type a question, send it, and wait until its answer is complete; returns that answer's row."""
+    answers_before = finished_answers(page).count()
     page.locator("#rag-question textarea").fill(question)
     page.locator("#rag-question textarea").press("Enter")
-    finished = page.locator("#rag-chat [data-testid=bot]").filter(has_text="Timing: retrieval")
-    expect(finished).to_have_count(answers_before + 1)
-    return finished.last
+    expect(finished_answers(page)).to_have_count(answers_before + 1)
+    return finished_answers(page).last
 
 
 def test_question_streams_a_cited_answer_with_its_sources(page: Page) -> None:
     answer = ask(page, "天山冰川过去50年减少了多少？")
     expect(answer).to_contain_text("11.7%")
     expect(answer).to_contain_text("[1]")
-    expect(answer).to_contain_text(re.compile(r"retrieval \d+\.\d\d s · answer \d+\.\d\d s"))
     source = page.locator("#rag-sources #rag-source-1")
     expect(source).to_contain_text("[1] 高质量共建")
     expect(source).to_contain_text("张立辉、黄忠伟、黄建平 · 2026")
     expect(source.locator("mark").first).to_contain_text("天山冰川过去50年减少11.7%")
     expect(source.locator("mark").first).to_be_visible()
+
+
+def test_timings_wait_in_a_closed_detail_under_the_answer(page: Page) -> None:
+    answer = ask(page, "天山冰川过去50年减少了多少？")
+    figures = re.compile(r"retrieval \d+\.\d\d s · answer \d+\.\d\d s")
+    detail = answer.locator(".thought")
+    expect(detail).to_contain_text(re.compile(r"Timing 用时\s*\(\d+(\.\d+)?m?s\)"))
+    expect(answer).not_to_contain_text(figures)
+    expect(answer.locator("[data-testid=bot]").first).not_to_contain_text("Timing")
+    detail.get_by_text("Timing 用时").click()
+    expect(detail).to_contain_text(figures)
+    expect(answer.locator("[data-testid=bot]").first).to_contain_text("11.7%")
 
 
 def test_follow_up_uses_the_conversation(page: Page) -> None:
@@ -117,7 +132,7 @@ def test_examples_fill_the_box_and_clear_empties_the_chat(page: Page) -> None:
     page.get_by_text("What are the four key dimensions", exact=False).first.click()
     expect(page.locator("#rag-question textarea")).to_have_value(re.compile("four key dimensions"))
     page.locator("#rag-ask").click()
-    expect(page.locator("#rag-chat [data-testid=bot]").filter(has_text="Timing: retrieval")).to_have_count(1)
+    expect(finished_answers(page)).to_have_count(1)
     expect(page.locator("#rag-sources mark").first).to_be_visible()
     page.locator("#rag-clear").click()
     expect(page.locator("#rag-chat [data-testid=bot]")).to_have_count(0)

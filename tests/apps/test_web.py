@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,14 +89,20 @@ def test_answer_streams_then_shows_citations_sources_and_timings(assistant: Assi
     assert len(updates) >= 3, "a placeholder, at least one streamed piece, then the final answer"
     assert updates[0][0] == "" and updates[0][1][-1]["content"] == "…"
     chats = [u[1][-1]["content"] for u in updates]
-    assert any("11.7%" in c and "Timing" not in c for c in chats), "the text arrives before the final answer"
-    final = chats[-1]
-    assert "11.7%" in final and "[1]" in final
-    assert "Timing: retrieval" in final and "answer" in final
+    assert any("11.7%" in c for c in chats[1:-1]), "the text arrives before the final answer"
+    *_, answer, timing = updates[-1][1]
+    assert "11.7%" in answer["content"] and "[1]" in answer["content"]
+    assert "retrieval" not in answer["content"] and "metadata" not in answer, (
+        "the bubble holds the answer alone"
+    )
+    assert re.fullmatch(r"retrieval \d+\.\d\d s · answer \d+\.\d\d s", timing["content"])
+    assert timing["metadata"]["title"] == "Timing 用时" and timing["metadata"]["status"] == "done"
+    retrieve, write = (float(n) for n in re.findall(r"\d+\.\d\d", timing["content"]))
+    assert retrieve > 0 and timing["metadata"]["duration"] == pytest.approx(retrieve + write, abs=0.011)
     conversation, sources = final_state(updates)
     assert conversation.turns[0].question == "天山冰川过去50年减少了多少？"
     assert "11.7%" in conversation.turns[0].answer
-    assert [m["role"] for m in conversation.messages] == ["user", "assistant"]
+    assert [m["role"] for m in conversation.messages] == ["user", "assistant", "assistant"]
     assert "climate_cooperation.txt" in sources and "张立辉" in sources and "2026" in sources
     assert (
         "2026(1): 80-91. DOI:10.13568/" in sources
@@ -110,7 +117,7 @@ def test_follow_up_is_retrieved_with_the_conversation(assistant: Assistant) -> N
     first, _ = final_state(run(chat, PATHS_QUESTION))
     conversation, sources = final_state(run(chat, FOLLOW_UP, first))
     assert [t.question for t in conversation.turns] == [PATHS_QUESTION, FOLLOW_UP]
-    assert len(conversation.messages) == 4
+    assert len(conversation.messages) == 6, "each answer keeps its own timing detail"
     first_source = sources.split("</article>", 1)[0]
     assert "climate_cooperation.txt" in first_source
     _, alone = final_state(run(chat, FOLLOW_UP))
@@ -158,7 +165,7 @@ def test_markup_in_answers_reaches_the_chat_escaped() -> None:
     updates = run(WebChat(cast(Assistant, Echo())), "<b>q</b>")
     messages = updates[-1][1]
     assert messages[0]["content"] == "&lt;b&gt;q&lt;/b&gt;"
-    assert messages[1]["content"].startswith("&lt;img src=x onerror=alert(1)&gt;[1]")
+    assert messages[1]["content"] == "&lt;img src=x onerror=alert(1)&gt;[1]"
 
 
 def test_clear_resets_everything(assistant: Assistant) -> None:

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:.*no_silent_downcasting:Warning", "ignore:The copy keyword:Warning"
 )
 FOLLOW_UP = "它的具体内容是什么？"
+TIMING = re.compile(r"retrieval \d+\.\d\d s · answer \d+\.\d\d s")
 # (question, words its answer must quote, file its first citation must come from)
 QUESTIONS = [
     ("天山冰川过去50年减少了多少？", "11.7%", "climate_cooperation.txt"),
@@ -98,7 +99,7 @@ def test_eight_concurrent_sessions_keep_their_own_histories_and_answers(concurre
         sessions = list(pool.map(lambda q: converse(concurrent_server, q[0], start), QUESTIONS))
     for session, (question, quoted, source) in zip(sessions, QUESTIONS, strict=True):
         _, chat, sources = session.first
-        assert [role for role, _ in texts(chat)] == ["user", "assistant"]
+        assert [role for role, _ in texts(chat)] == ["user", "assistant", "assistant"]
         assert texts(chat)[0][1] == question
         assert quoted in texts(chat)[1][1] and "[1]" in texts(chat)[1][1]
         assert first_source(sources) == source
@@ -108,7 +109,10 @@ def test_eight_concurrent_sessions_keep_their_own_histories_and_answers(concurre
             "own history only"
         )
         assert messages[1][1] == texts(session.first[1])[1][1]
-        assert "Timing: retrieval" in messages[3][1]
+        assert "retrieval" not in messages[4][1] and TIMING.fullmatch(messages[5][1])
+        assert chat[5]["metadata"]["title"] == "Timing 用时", (
+            "API clients can tell the detail from the answer"
+        )
         assert first_source(sources) == source, f"the follow-up to {question!r} stays on its paper"
 
 
@@ -118,8 +122,8 @@ def test_answer_streams_through_the_queue(concurrent_server: str) -> None:
     job.result(timeout=120)
     steps = [texts(output[1])[-1][1] for output in job.outputs()]
     assert steps[0] == "…", "the question shows at once, before retrieval"
-    assert any("11.7%" in s and "Timing" not in s for s in steps), "text streams before the final answer"
-    assert "Timing: retrieval" in steps[-1]
+    assert any("11.7%" in s for s in steps[1:-1]), "text streams before the final answer"
+    assert TIMING.fullmatch(steps[-1]) and "11.7%" in texts(job.outputs()[-1][1])[-2][1]
 
 
 def test_papers_endpoint_lists_the_index(concurrent_server: str) -> None:
