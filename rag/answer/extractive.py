@@ -14,7 +14,7 @@ from ..text.directives import steers
 from ..text.fields import is_record_line
 from ..text.layout import is_heading
 from ..text.lists import number_of
-from ..text.numbers import MULTIPLIERS, units_of
+from ..text.numbers import MULTIPLIERS, asks_amount_of, units_of
 from ..text.script import is_english
 from ..text.words import Tokenizer
 from .base import compose, not_found_text
@@ -90,7 +90,9 @@ class ExtractiveAnswerer:
         """Sentences are scored against the question as retrieval read it: a follow-up
         ("它的具体内容是什么？") says little on its own."""
         reading, passages = retrieval.reading, retrieval.passages
-        if any(t.specific and not t.known for t in retrieval.key_terms):
+        unknown = [t for t in retrieval.key_terms if not t.known]
+        unmeasured = reading.asks_quantity and any(asks_amount_of(reading.question, t.term) for t in unknown)
+        if unmeasured or any(t.specific for t in unknown):
             text = not_found_text(reading.question)
             return Answer(reading.question, text, (), False, passages=passages)
         rare = [t.term for t in retrieval.key_terms if t.known and t.specific and t.idf >= self.rare_idf]

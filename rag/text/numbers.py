@@ -1,6 +1,9 @@
-"""How papers write quantities: the multipliers before a unit, and the units counts come in."""
+"""How papers write quantities: the multipliers before a unit, and the units counts come in;
+and how a question asks for the amount of something."""
 
 from __future__ import annotations
+
+import re
 
 MULTIPLIERS = "万亿千百"
 # Measure words and units a count or amount is given in.
@@ -61,3 +64,13 @@ def units_of(unit: str) -> tuple[str, ...]:
     """The units that answer in ``unit``: its family ("元": 美元, 卢布 …), or the unit itself."""
     family = MEASURES.get(unit)
     return tuple(family[1].split()) if family else (unit,)
+
+
+# "全长是多少", "票面利率是多少", "碳价是每吨多少元": what a how-much question measures.
+_HOW_MUCH = r"(?:的)?(?:是|为|有|约|达)?(?:每[^\s，。？?]{1,2})?(?:多少|多大|多长|多高|多远|几)"
+
+
+def asks_amount_of(question: str, term: str) -> bool:
+    """Whether ``question`` asks how much of ``term``: a corpus that never names the measure
+    (全长, 票面利率) cannot answer with any of its figures."""
+    return bool(re.search(re.escape(term) + _HOW_MUCH, question))

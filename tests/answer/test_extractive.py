@@ -289,6 +289,18 @@ def test_a_question_naming_what_the_corpus_never_names_is_refused(tokenizer: Tok
     assert ask_with_terms(answerer(tokenizer), "冰川减少了多少？", passages, common).found
 
 
+def test_how_much_of_a_measure_the_corpus_never_names_is_refused(tokenizer: Tokenizer) -> None:
+    """A paper giving the railway's investment does not give its length: 全长 is in no paper."""
+    railway = "中吉乌铁路项目总投资约47亿美元，预计2030年建成。"
+    passages = [passage("a", [(railway, 0.95)])]
+    length = KeyTerm("全长", 0.0, known=False, specific=False)
+    asked = ask_with_terms(answerer(tokenizer), "中吉乌铁路的线路全长是多少公里？", passages, length)
+    assert not asked.found
+    question = "中吉乌铁路全长未知，它总投资多少美元？"
+    mentioned = ask_with_terms(answerer(tokenizer), question, passages, length)
+    assert mentioned.found and "47亿美元" in mentioned.text
+
+
 def test_the_quoted_sentence_must_name_the_questions_rarest_term(tokenizer: Tokenizer) -> None:
     """天山's figure does not answer a question about 帕米尔高原; the sentence before may name it."""
     strict = ExtractiveAnswerer(tokenizer, 0.3, 0.3, rare_terms=1, rare_idf=5.0)
