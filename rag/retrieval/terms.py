@@ -55,9 +55,15 @@ def key_terms(
             continue
         tokens = tokenizer.tokens(word) or [word.lower()]
         idfs = [idf_of(t) for t in tokens]
-        known = all(i is not None for i in idfs) or word in retrieved or _glued(word, tokenizer)
+        known = (
+            all(i is not None for i in idfs)
+            or word in retrieved
+            or _glued(word, tokenizer)
+            or _joined(word, tokenizer, idf_of)
+        )
         idf = max((i for i in idfs if i is not None), default=0.0)
-        seen[word] = KeyTerm(word, idf, known, specific=flag.startswith(_NAMES))
+        named = flag.startswith(_NAMES) and (known or not _described(word, tokenizer, idf_of))
+        seen[word] = KeyTerm(word, idf, known, specific=named)
     return tuple(sorted(seen.values(), key=lambda t: -t.idf))
 
 
@@ -70,6 +76,31 @@ def naming_words(papers: Sequence[Paper], named: Sequence[Paper], tokenizer: Tok
         word for paper in named for word, _ in tokenizer.tagged(paper.record.journal) if len(word) >= 2
     }
     return frozenset(authors | journals)
+
+
+def _indexed(part: str, tokenizer: Tokenizer, idf_of: Callable[[str], float | None]) -> bool:
+    """Every keyword of ``part`` is in the index (a numeral like 六国 has none to look up)."""
+    return all(idf_of(t) is not None for t in tokenizer.tokens(part))
+
+
+def _joined(word: str, tokenizer: Tokenizer, idf_of: Callable[[str], float | None]) -> bool:
+    """A function word glued to a word the corpus has ("峰会上六国": 上+六国): no name."""
+    return len(word) >= 3 and any(
+        _indexed(rest, tokenizer, idf_of) and tokenizer.tagged(char)[0][1].startswith(_GLUE_TAGS)
+        for char, rest in ((word[0], word[1:]), (word[-1], word[:-1]))
+    )
+
+
+def _described(word: str, tokenizer: Tokenizer, idf_of: Callable[[str], float | None]) -> bool:
+    """A word the corpus has with a verb or adjective run on (冰川+退缩, tagged a name): the
+    question describes the thing in its own words, it does not name something new."""
+    for i in range(2, len(word) - 1):
+        left, right = word[:i], word[i:]
+        for known, other in ((left, right), (right, left)):
+            verb = tokenizer.tagged(other)[0][1].startswith(("v", "a"))
+            if verb and tokenizer.tokens(known) and _indexed(known, tokenizer, idf_of):
+                return True
+    return False
 
 
 def _glued(word: str, tokenizer: Tokenizer) -> bool:

@@ -51,3 +51,17 @@ def test_the_words_naming_a_paper_are_no_key_terms(tokenizer: Tokenizer) -> None
     terms = key_terms(question, False, [], tokenizer, IDF.get, naming=naming)
     assert {t.term for t in terms} & {"卫玲", "梁炜", "新疆大学"} == set()
     assert "冰川" in {t.term for t in terms}
+
+
+def test_a_function_word_glued_to_a_known_word_is_known(tokenizer: Tokenizer) -> None:
+    """ "峰会上六国启动的行动": jieba cuts 上六国 as a place; 六国 is no name to look up."""
+    terms = key_terms("峰会上六国启动了什么行动？", False, [], tokenizer, IDF.get)
+    assert all(t.known for t in terms if t.term == "上六国")
+
+
+def test_a_known_word_run_into_a_verb_describes_rather_than_names(tokenizer: Tokenizer) -> None:
+    """ "冰川退缩" (tagged a name) is the reader's wording for what the papers call 冰川减少."""
+    described = {t.term: t for t in key_terms("天山冰川退缩了多少？", False, [], tokenizer, IDF.get)}
+    assert not described["冰川退缩"].specific and not described["冰川退缩"].known
+    named = {t.term: t for t in key_terms("罗贡水电站的总投资额是多少？", False, [], tokenizer, IDF.get)}
+    assert named["罗贡"].specific and not named["罗贡"].known
