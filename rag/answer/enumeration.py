@@ -16,8 +16,10 @@ from dataclasses import dataclass, replace
 
 from ..schema import Answer, Passage, Retrieval
 from ..text.lists import HEADING_ORDER, Listed, heading_level, inline_lists, own_clause, without_marker
+from ..text.script import has_cjk
 from ..text.words import Tokenizer
 from .base import Answerer, final_answer
+from .english import lead
 
 # How far (characters) a list may start after the sentence that anchors it: "……如下：" + items.
 _REACH = 120
@@ -278,9 +280,10 @@ def _compose(retrieval: Retrieval, found: Items, base: Answer) -> Answer:
     frame = re.sub(r"[：:，,。\s]+$", "", found.frame)
     if len(frame) > _MAX_FRAME or len(frame) < 4 or frame.endswith(_DANGLING):
         frame = ""  # a long lead-in, or one that needs its items to read ("从…"), frames nothing
-    body = ("; " if english and not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(pieces)) else "；").join(
-        pieces
-    )
+    chinese = has_cjk("".join(pieces))
+    body = ("；" if chinese or not english else "; ").join(pieces)
     text = f"{frame}：{body}。" if frame else f"{body}。"
     citations = tuple(cited[key] for key in sorted(numbers, key=numbers.__getitem__))
+    if english and chinese:  # whose words these are, for a reader who does not read them
+        text = f"{lead(citations[0], retrieval.catalog)} {text}"
     return replace(base, text=text, citations=citations)

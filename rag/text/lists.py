@@ -36,6 +36,9 @@ _SERIES_LEAD = re.compile(
 # A series ends at "等", at a count of its items ("三个维度"), or with its clause.
 _SERIES_STOP = re.compile(rf"等|[{NUMERALS}两几]+(?:个|大|项|种|方面|维度)|[。；;，,：:\n]")
 _LAST_JOIN = re.compile(r"以及|和|及|与")
+_SENTENCE_START = re.compile(r"(?:^|(?<=[。！？!?\n]))\s*")
+_PREDICATE = re.compile(r"作为|是|构成|组成|共同|均|都|的")
+_COUNTED = re.compile(rf"[{NUMERALS}两几]+(?:个|大|项|种|方面|维度)")
 _MARKER_START = re.compile(rf"^(?:第[{NUMERALS}]|[{NUMERALS}]是|\d|[（(]|首先)")
 
 
@@ -100,14 +103,20 @@ def _item_end(text: str, start: int) -> int:
 def _series(text: str) -> list[Listed]:
     """ "包括A、B、C和D等": three or more items joined by 、 (the last perhaps by 和/及/与)."""
     out = []
-    for lead in _SERIES_LEAD.finditer(text):
-        begin = lead.end()
+    leads = [(m.start(), m.end(), False) for m in _SERIES_LEAD.finditer(text)]
+    # A sentence may open with its series when a count closes it: "A、B和C作为三个核心要素".
+    leads += [(m.end(), m.end(), True) for m in _SENTENCE_START.finditer(text)]
+    for lead_at, begin, counted in leads:
         stop = _SERIES_STOP.search(text, begin, begin + 200)
+        if counted and not (stop and _COUNTED.match(stop.group(0))):
+            continue
         segment = text[begin : stop.start() if stop else min(len(text), begin + 200)]
         parts = segment.split("、")
         last = _LAST_JOIN.split(parts[-1], maxsplit=1)
         if len(last) == 2 and min(len(last[0]), len(last[1])) >= 2:
             parts[-1:] = last
+        if counted:  # the sentence goes on after its last item: "…和共生环境作为…的三个要素"
+            parts[-1] = _PREDICATE.split(parts[-1], maxsplit=1)[0]
         if len(parts) < 3 or not all(2 <= len(p) <= 30 for p in parts) or parts[0].startswith("的"):
             continue
         if _MARKER_START.match(parts[0]):
@@ -117,7 +126,7 @@ def _series(text: str) -> list[Listed]:
             at = text.find(part, offset)
             items.append((at, at + len(part)))
             offset = at + len(part)
-        lead_start = max(text.rfind("。", 0, lead.start()), text.rfind("\n", 0, lead.start())) + 1
+        lead_start = max(text.rfind("。", 0, lead_at), text.rfind("\n", 0, lead_at)) + 1
         out.append(Listed((lead_start, begin), tuple(items), "series"))
     return out
 

@@ -8,7 +8,7 @@ from rag import Answer, Passage
 from rag.answer import ExtractiveAnswerer
 from rag.answer.enumeration import EnumerationAnswerer
 from rag.retrieval import read_question
-from rag.schema import Retrieval, ScoredSentence
+from rag.schema import Paper, PaperRecord, Retrieval, ScoredSentence
 from rag.text.sentences import sentence_spans
 from rag.text.words import Tokenizer
 
@@ -117,6 +117,22 @@ def test_a_sentence_deep_inside_one_item_answers_about_that_item(tokenizer: Toke
     inner = replace(inner, sentences=tuple(replace(s, similarity=0.9) for s in inner.sentences))
     answer = ask(tokenizer, "哪些国家获得的气候投资较少？", [inner], files=chunks)
     assert "低收入国家获得的气候投资相对较少" in answer.text and "单边主义" not in answer.text
+
+
+def test_an_english_list_question_gets_the_chinese_items_after_a_lead_naming_the_paper(
+    tokenizer: Tokenizer,
+) -> None:
+    record = PaperRecord(title="气候合作", authors_en=("ZHANG Lihui", "HUANG Jianping"), year="2026")
+    found = replace(passage("a", DIMENSIONS, 0.9, section="一、概念"), record=record)
+    sentences = ExtractiveAnswerer(tokenizer, 0.3, 0.3)
+    question = "What three dimensions does the concept of climate cooperation have?"
+    reading = read_question(question, (), 0, tokenizer)
+    catalog = (Paper("p", record, ("paper.txt",)),)
+    answer = EnumerationAnswerer(tokenizer, sentences).answer(
+        Retrieval(reading, (found,), terms=("气候合作", "维度"), catalog=catalog)
+    )
+    assert answer.text.startswith("Zhang and Huang (2026), § 一、概念, state: ")
+    assert quoted(answer) == ["主体多元性", "目标层级性", "行动复合性"]
 
 
 def test_without_a_list_the_sentence_answer_stands(tokenizer: Tokenizer) -> None:

@@ -50,3 +50,12 @@ def test_headings_say_their_level_and_number() -> None:
     assert heading_level("1.2 低碳基础设施建设") == ("decimal2", 2)
     assert heading_level("(3)资金缺口大") == ("bracket", 3)
     assert without_marker("（一）制度协同：搭建多层次联动框架") == "制度协同：搭建多层次联动框架"
+
+
+def test_a_sentence_may_open_with_its_series_when_a_count_closes_it() -> None:
+    text = (
+        "图表如下。共生单元、共生模式和共生环境作为共生理论的三个核心要素，它们相互影响。"
+        "中国、俄罗斯和印度是大国。"
+    )
+    found = [[text[s:e] for s, e in listed.items] for listed in inline_lists(text)]
+    assert found == [["共生单元", "共生模式", "共生环境"]]
