@@ -304,6 +304,8 @@ class Reading:
     # It asks for several items ("哪三个维度"), and how many when it says.
     asks_list: bool = False
     list_size: int = 0
+    # It asks what two (or more) papers say ("两篇论文都提到", "both papers"): each should be quoted.
+    asks_papers: bool = False
     # The recent turns of the conversation that the reading could draw on.
     history: tuple[Turn, ...] = ()
 

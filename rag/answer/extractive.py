@@ -25,6 +25,8 @@ LEXICAL_WEIGHT = 0.1
 # Weight of the question's term coverage by the top passages in the evidence score.
 COVERAGE_WEIGHT = 0.1
 MIN_SENTENCE_CHARS = 8
+# How far below the best sentence a second paper's best may score and still be quoted beside it.
+SECOND_PAPER_MARGIN = 0.15
 _QUANTITY = re.compile(
     r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿半]+\s*(?:个|名|位|项|次|年|座|家|种|倍|成|%|万|亿)"
 )
@@ -113,6 +115,8 @@ class ExtractiveAnswerer:
             if english and english[0].score >= candidates[0].score - ENGLISH_MARGIN:
                 candidates = english
         chosen = [c for c in candidates if c.score >= candidates[0].score - 0.04][: self.max_sentences]
+        if reading.asks_papers:
+            chosen = _from_two_papers(chosen, candidates, passages, self.max_sentences)
         chosen.sort(key=lambda c: (c.passage_rank, c.start))
         spans = [(c.passage_rank, c.start, c.end) for c in chosen]
         lead = lead_for(retrieval.catalog) if reading.english else None
@@ -230,6 +234,26 @@ def _counts_in(sentence: str, quantity: re.Match[str], unit: str) -> bool:
     after = sentence[quantity.end() :]
     units = "|".join(re.escape(u) for u in units_of(unit))
     return not unit or re.match(rf"\s*[{MULTIPLIERS}]*\s*(?:{units})", after) is not None
+
+
+def _from_two_papers(
+    chosen: list[Candidate], candidates: list[Candidate], passages: Sequence[Passage], most: int
+) -> list[Candidate]:
+    """A question about what two papers say gets the best sentence of a second paper too, when
+    one comes near the best: quoting one paper twice does not show that both say it."""
+    papers = {passages[c.passage_rank].paper_id or passages[c.passage_rank].source for c in chosen}
+    if len(papers) > 1:
+        return chosen
+    other = next(
+        (
+            c
+            for c in candidates
+            if (passages[c.passage_rank].paper_id or passages[c.passage_rank].source) not in papers
+            and c.score >= candidates[0].score - SECOND_PAPER_MARGIN
+        ),
+        None,
+    )
+    return chosen if other is None else [*chosen[: most - 1], other]
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,18 @@ def asks_list(question: str) -> bool:
     return bool(_ASKS_LIST.search(question)) and not asks_quantity(question)
 
 
+_SEVERAL_PAPERS = re.compile(
+    r"两篇|两文|两者|二者|(?:论文|文章|文中|文).{0,12}分别|都(?:提到|认为|提及|指出|给出)|共同"
+    r"|\bboth\b|\beach of the\b|\btwo (?:\w+ )?(?:papers|articles)\b",
+    re.I,
+)
+
+
+def asks_several_papers(question: str) -> bool:
+    """ "两篇论文都提到了哪一项目", "both papers": the answer should quote each paper."""
+    return bool(_SEVERAL_PAPERS.search(question))
+
+
 def asked_count(question: str) -> int:
     """How many items a list question expects ("哪五个方面" -> 5); 0 when it does not say."""
     match = _COUNT.search(question)

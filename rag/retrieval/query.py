@@ -15,7 +15,15 @@ from ..schema import Reading, Turn
 from ..text.fields import asked_fields
 from ..text.script import is_english
 from ..text.words import Tokenizer
-from .intent import asked_count, asked_kind, asked_unit, asks_list, asks_quantity, asks_time
+from .intent import (
+    asked_count,
+    asked_kind,
+    asked_unit,
+    asks_list,
+    asks_quantity,
+    asks_several_papers,
+    asks_time,
+)
 
 _REFERS_BACK = re.compile(
     r"(它|其|该|这|那|此|上述|前者|后者|他们|她们|它们|这些|那些|第[一二三四五六七八九十\d]+[条个点项]|"
@@ -111,5 +119,6 @@ def read_question(question: str, history: Sequence[Turn], turns: int, tokenizer:
         record_fields=asked_fields(question, is_english(question)),
         asks_list=asks_list(question),
         list_size=asked_count(question),
+        asks_papers=asks_several_papers(question),
         history=window,
     )

@@ -289,6 +289,17 @@ def test_a_question_naming_what_the_corpus_never_names_is_refused(tokenizer: Tok
     assert ask_with_terms(answerer(tokenizer), "冰川减少了多少？", passages, common).found
 
 
+def test_a_question_about_two_papers_quotes_each(tokenizer: Tokenizer) -> None:
+    """Two strong sentences of one paper do not show that both papers say it."""
+    pieces = [("鲁班工坊为中亚培养了大批新能源人才。", 0.95), ("鲁班工坊开设了光伏运维课程。", 0.94)]
+    first = replace(passage("a", pieces), paper_id="pa")
+    second = replace(passage("b", [("中亚的鲁班工坊培养本地技术人才。", 0.85)]), paper_id="pb")
+    one = ask(answerer(tokenizer), "哪个职业教育项目培养中亚新能源人才？", [first, second])
+    assert {p.paper_id for p in one.citations} == {"pa"}
+    both = ask(answerer(tokenizer), "两篇论文都提到了哪个职业教育项目培养中亚新能源人才？", [first, second])
+    assert {p.paper_id for p in both.citations} == {"pa", "pb"}
+
+
 def test_how_much_of_a_measure_the_corpus_never_names_is_refused(tokenizer: Tokenizer) -> None:
     """A paper giving the railway's investment does not give its length: 全长 is in no paper."""
     railway = "中吉乌铁路项目总投资约47亿美元，预计2030年建成。"
