@@ -93,7 +93,9 @@ class EnumerationAnswerer:
                 # More of the same list than one passage holds: a little better than its part.
                 fit = _fit(len(spread.items), size) + later + 0.001 * len(spread.items)
                 candidates.append((fit, spread))
-            headings = self._headings(passage, retrieval.outline, terms)
+            # Around a sentence quoted second, the question must hold all of the heading's words.
+            need = HEADING_MATCH if order == 0 else 1.0
+            headings = self._headings(passage, retrieval.outline, terms, need)
             if headings is not None:
                 candidates.append((_fit(len(headings.items), size) + 0.5 + later, headings))
         if not candidates:
@@ -104,7 +106,9 @@ class EnumerationAnswerer:
     def _heading_named(self, passage: Passage, terms: set[str]) -> bool:
         return _overlap(terms, self.tokenizer.tokens(passage.section)) >= HEADING_MATCH
 
-    def _headings(self, passage: Passage, outline: Sequence[Passage], terms: set[str]) -> Items | None:
+    def _headings(
+        self, passage: Passage, outline: Sequence[Passage], terms: set[str], need: float
+    ) -> Items | None:
         """The subheadings of the section the passage is in (or of its parent section), when the
         question asks for what that section's heading names ("优化路径有哪些" under
         "四、中国与中亚国家加强气候合作的优化路径")."""
@@ -119,7 +123,7 @@ class EnumerationAnswerer:
                 children = _children(heads, parent)
                 if (
                     len(children) < 2
-                    or _overlap(terms, self.tokenizer.tokens(heads[parent][1].section)) < HEADING_MATCH
+                    or _overlap(terms, self.tokenizer.tokens(heads[parent][1].section)) < need
                 ):
                     continue
                 frame = without_marker(heads[parent][1].section)

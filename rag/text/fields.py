@@ -130,7 +130,8 @@ _ASKED: dict[str, tuple[str, str]] = {
         r"\bborn\b|\bbirth\b|\bhometown\b|\bnative\b|\bdegree\b|\bresearch (?:interests?|areas?|fields?"
         r"|focus)\b"
         r"|\bspeciali[sz]e|\be-?mail\b|\bbiograph|\b(?:academic )?(?:title|position|rank)\b.{0,30}\bauthor"
-        r"|\bauthor\b.{0,30}\b(?:title|position|rank)\b|\bwhat does\b.{0,30}\b(?:research|study)\b.{0,10}$",
+        r"|\bauthor\b.{0,30}\b(?:title|position|rank)\b|\bwhat does\b.{0,30}\b(?:research|study)\b.{0,10}$"
+        r"|\b(?:what|which) (?:positions?|posts?|titles?|ranks?|roles?)\b.{0,60}\b(?:hold|have|serve|occupy)",
     ),
 }
 _ASKED_RE = {name: (re.compile(zh), re.compile(en, re.I)) for name, (zh, en) in _ASKED.items()}

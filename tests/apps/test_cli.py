@@ -31,6 +31,16 @@ def rag_env(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> 
     """Settings for a private corpus and index, sharing the session's vector cache; indexed once."""
     root = tmp_path_factory.mktemp("cli")
     shutil.copytree(FIXTURE_CORPUS, root / "corpus")
+    env, done = indexed(root, embedding_cache, files=3)
+    assert done.stdout.startswith(f"index {root / 'index'}: ")
+    assert (root / "index" / "chroma" / "chroma.sqlite3").is_file()
+    return env
+
+
+def indexed(
+    root: Path, embedding_cache: Path, files: int
+) -> tuple[dict[str, str], subprocess.CompletedProcess[str]]:
+    """The settings for ``root``'s corpus and index, after `rag index` built it."""
     env = {
         "RAG_CORPUS_DIR": str(root / "corpus"),
         "RAG_INDEX_DIR": str(root / "index"),
@@ -38,10 +48,8 @@ def rag_env(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> 
     }
     done = rag("index", env=env)
     assert done.returncode == 0, done.stderr
-    assert "3 added" in done.stdout or "3 unchanged" in done.stdout, done.stdout
-    assert done.stdout.startswith(f"index {root / 'index'}: ")
-    assert (root / "index" / "chroma" / "chroma.sqlite3").is_file()
-    return env
+    assert f"{files} added" in done.stdout or f"{files} unchanged" in done.stdout, done.stdout
+    return env, done
 
 
 def test_help_lists_the_commands() -> None:
@@ -137,15 +145,7 @@ def pdf_env(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> 
     root = tmp_path_factory.mktemp("cli-pdf")
     (root / "corpus").mkdir()
     write_pdf(root / "corpus" / "glaciers.pdf", PAGES, first_page=84)
-    env = {
-        "RAG_CORPUS_DIR": str(root / "corpus"),
-        "RAG_INDEX_DIR": str(root / "index"),
-        "RAG_CACHE_DIR": str(embedding_cache.parent),
-    }
-    done = rag("index", env=env)
-    assert done.returncode == 0, done.stderr
-    assert "1 added" in done.stdout or "1 unchanged" in done.stdout, done.stdout
-    return env
+    return indexed(root, embedding_cache, files=1)[0]
 
 
 def test_search_cites_the_pdf_pages_of_each_passage(pdf_env: dict[str, str]) -> None:
