@@ -25,7 +25,10 @@ def main() -> int:
     settings = Settings.from_env()
     try:
         # A first build embeds for minutes: the console shows a bar with a count and an ETA.
-        assistant = Assistant.load(settings, progress=progress_bar("building the index: embedding"))
+        # A damaged index is built again (rag.index.health), as `rag index` would.
+        assistant = Assistant.load(
+            settings, progress=progress_bar("building the index: embedding"), repair=True
+        )
         report = assistant.library.reindex(progress=progress_bar("updating the index: embedding"))
     except (RuntimeError, ValueError) as exc:  # IndexUnavailable, IngestError: messages meant for the reader
         print(f"error: {exc}", file=sys.stderr)
