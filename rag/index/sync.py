@@ -5,9 +5,9 @@ with what Chroma actually holds, so an unchanged file costs nothing, a changed f
 replaced, a removed one leaves, and a sync that crashed half-way is simply finished by the
 next one.
 
-A sync has three steps: ``plan`` (reading only), ``prepare`` (chunking is done; embedding,
-the slow part, fills the vector cache) and ``write`` (the short store writes). The caller
-holds the readers' lock for the last one alone.
+A sync has three steps: ``plan`` (reading the store, chunking), ``prepare`` (embedding, the
+slow part, which writes only the vector cache) and ``write`` (the short store writes). The
+caller holds the readers' lock for the last one alone.
 
 A file's sentences are written before its chunks, and its first chunk (which carries the
 record, and how many chunks and sentences the file has) after its other chunks: a file
@@ -23,12 +23,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..chunking import Chunker
 from ..ingest import Corpus
 from ..schema import Chunk, Document
 from ..text.sentences import sentence_spans
-import numpy as np
-
 from .embeddings import CachedEmbedder, Progress
 from .keyword import fingerprint
 from .keyword_store import KeywordStore
