@@ -66,8 +66,8 @@ def examine(store: ChromaStore, keyword: KeywordStore, repair: bool, served: boo
     problems: list[str] = []
     notes: list[str] = []
     leftovers = KeywordIndex.leftovers(keyword.folder)
-    cleaned = tuple(keyword.remove_leftovers()) if heal else ()
-    if leftovers and not heal:
+    cleaned = tuple(keyword.remove_leftovers()) if repair else ()  # the folder is this machine's
+    if leftovers and not repair:
         problems.append(f"{len(leftovers)} leftover temporary file(s) of killed writes: {leftovers[0].name} …")
     lost = store.lost_vectors()
     for name in lost:

@@ -284,8 +284,8 @@ def test_app_py_serves_the_assistant_on_rag_port(
     monkeypatch.setenv("RAG_CORPUS_DIR", str(shared_settings.corpus_dir))
     monkeypatch.setenv("RAG_INDEX_DIR", str(shared_settings.index_dir))
 
-    def load(settings: Settings, progress: Progress | None = None) -> Assistant:
-        served.update(settings=settings, progress=progress)
+    def load(settings: Settings, progress: Progress | None = None, repair: bool = False) -> Assistant:
+        served.update(settings=settings, progress=progress, repair=repair)
         return assistant
 
     monkeypatch.setattr(module.Assistant, "load", staticmethod(load))
@@ -296,6 +296,7 @@ def test_app_py_serves_the_assistant_on_rag_port(
     assert served["settings"].corpus_dir == shared_settings.corpus_dir
     assert isinstance(served["app"], gr.Blocks)
     assert callable(served["progress"])  # a first build shows a bar on the console
+    assert served["repair"]  # a damaged index is built again at the start, as `rag index` does
 
 
 class FailingIndex:
