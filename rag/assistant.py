@@ -58,7 +58,7 @@ class Assistant:
         vector cache."""
         settings = settings or Settings.from_env()
         embedder = CachedEmbedder(
-            make_embedder(settings.embedding_model, settings.query_threads),
+            make_embedder(settings.embedding_model, settings.query_threads, settings.passage_threads),
             settings.embedding_cache,
             settings.embedding_batch_size,
         )
