@@ -46,17 +46,40 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from rag import Assistant
-    from rag.index import chroma_dir
+    from rag.index import PaperIndex, make_embedder
+    from rag.index.embeddings import CachedEmbedder
+    from rag.text.words import Tokenizer
 
     settings = _settings(args)
-    if args.rebuild and not settings.chroma_url:
-        shutil.rmtree(chroma_dir(settings), ignore_errors=True)
-    assistant = Assistant.load(settings, progress=progress_bar("embedding"))
+    if args.check:
+        embedder = CachedEmbedder(make_embedder(settings.embedding_model), None)
+        health = PaperIndex.check(settings, embedder, Tokenizer())
+        first, *rest = health.lines()
+        print(f"index {settings.index_dir}: {first}")
+        for line in rest:
+            print(f"  {line}")
+        return 0 if health.ok else 1
+    if args.rebuild:
+        discard(settings)
+    assistant = Assistant.load(settings, progress=progress_bar("embedding"), repair=True)
     report = assistant.library.reindex(progress=progress_bar("embedding"))
     for name, reason in report.skipped.items():
         print(f"skipped {name}: {reason}", file=sys.stderr)
     print(f"index {settings.index_dir}: {report.summary()}")
     return 0
+
+
+def discard(settings: Settings) -> None:
+    """What `--rebuild` throws away: an embedded index, its keyword index, and the caches of
+    vectors and parsed files, so that every file is read and embedded again."""
+    from rag.index import chroma_dir
+
+    if not settings.chroma_url:
+        shutil.rmtree(chroma_dir(settings), ignore_errors=True)
+    shutil.rmtree(settings.index_dir / "keyword" / settings.collection, ignore_errors=True)
+    for cache in (settings.embedding_cache, settings.parse_cache):
+        for part in (cache, *(cache.with_name(cache.name + s) for s in ("-journal", "-wal", "-shm"))):
+            part.unlink(missing_ok=True)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -129,9 +152,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("index", help="build or update the index from the corpus folder")
+    p = sub.add_parser(
+        "index",
+        help="build or update the index from the corpus folder, repairing a damaged one",
+        description="Bring the index in line with the corpus folder: only new or changed files are "
+        "embedded. A damaged index (see --check) is built again from the corpus and the vector cache.",
+    )
     p.add_argument("--corpus", help="corpus folder (default: RAG_CORPUS_DIR or ./corpus)")
-    p.add_argument("--rebuild", action="store_true", help="discard the index and build it again")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build from nothing: discard the index and the caches of vectors and parsed files, then "
+        "read and embed every file again (a damaged index needs only `rag index`, which repairs it)",
+    )
+    how.add_argument(
+        "--check", action="store_true", help="print the index's health report; exit 1 when it is damaged"
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", help="show the passages retrieved for a question")

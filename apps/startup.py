@@ -88,7 +88,8 @@ class Startup:
     def _open(self) -> None:
         try:
             building = self._progress("building the index: embedding")
-            assistant = Assistant.load(self.settings, progress=building)
+            # A damaged index is built again (rag.index.health), as `rag index` would.
+            assistant = Assistant.load(self.settings, progress=building, repair=True)
             self._state = BuildState(time.monotonic())
             self.report = assistant.library.reindex(progress=self._progress("updating the index: embedding"))
             assistant.warm_up()

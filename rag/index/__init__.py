@@ -1,15 +1,19 @@
 """Index: chunks -> vectors (embeddings, with a vector cache) -> Chroma (store), plus BM25
 (keyword, keyword_store), the papers (catalog), and bringing it all in line with the corpus
-(sync). ``PaperIndex`` is the one object the rest of the product holds."""
+(sync), and its self-check on open (health). ``PaperIndex`` is the one object the rest of
+the product holds."""
 
 from .embeddings import CachedEmbedder, Embedder, Progress, make_embedder
-from .paper_index import IndexUnavailable, PaperIndex, index_exists
+from .health import HealthReport
+from .paper_index import IndexDamaged, IndexUnavailable, PaperIndex, index_exists
 from .store import chroma_dir
 from .sync import SyncReport
 
 __all__ = [
     "CachedEmbedder",
     "Embedder",
+    "HealthReport",
+    "IndexDamaged",
     "IndexUnavailable",
     "PaperIndex",
     "Progress",

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 import zipfile
 from collections.abc import Collection, Sequence
 from functools import cached_property
@@ -171,8 +172,8 @@ class KeywordIndex:
             raise ValueError("only an index built from term counts can be saved")
         folder.mkdir(parents=True, exist_ok=True)
         token = f"{os.getpid()}-{threading.get_ident()}"
-        arrays_tmp = folder / f"keyword.{token}.tmp.npz"
-        meta_tmp = folder / f"keyword.{token}.tmp.json"
+        arrays_tmp = folder / f"keyword.{token}{_TEMP}.npz"
+        meta_tmp = folder / f"keyword.{token}{_TEMP}.json"
         np.savez_compressed(
             arrays_tmp,
             data=self.counts.data,
@@ -186,6 +187,21 @@ class KeywordIndex:
         meta_tmp.write_text(json.dumps(meta, ensure_ascii=False))
         arrays_tmp.replace(folder / "keyword.npz")
         meta_tmp.replace(folder / "keyword.json")
+
+    @staticmethod
+    def leftovers(folder: Path) -> list[Path]:
+        """Temporary files of saves that were killed: their process is gone (the name holds
+        its id), or they are older than any save takes."""
+        stale = []
+        for path in sorted(folder.glob(f"keyword.*{_TEMP}.*")):
+            pid = path.name.split(".")[1].split("-")[0]
+            try:
+                young = time.time() - path.stat().st_mtime < _LONGEST_SAVE_S
+            except FileNotFoundError:  # its save just finished
+                continue
+            if not (young and pid.isdigit() and _alive(int(pid))):
+                stale.append(path)
+        return stale
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex | None:
@@ -203,6 +219,20 @@ class KeywordIndex:
         except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile):
             return None
         return index if pair_matches and index.fingerprint == meta["fingerprint"] else None
+
+
+_TEMP = ".tmp"
+_LONGEST_SAVE_S = 3600.0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _term_counts(

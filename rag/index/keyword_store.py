@@ -52,11 +52,32 @@ class KeywordStore:
         return not self.served or index.fingerprint == fingerprint(self.store.chunk_ids())
 
     def refresh(self, rewritten: Iterable[str] = ()) -> KeywordIndex:
-        """Brought in line with the store and saved: the sync's last step."""
-        index = self._caught_up(self.saved(), rewritten)
-        index.save(self.folder)
-        self._index = index
+        """Brought in line with the store and saved."""
+        index = self.update(rewritten)
+        self.save()
         return index
+
+    def update(self, rewritten: Iterable[str] = ()) -> KeywordIndex:
+        """Brought in line with the store in memory, where readers see it at once: a sync's
+        step inside the readers' lock."""
+        self._index = self._caught_up(self.saved(), rewritten)
+        self._checked = time.monotonic()
+        return self._index
+
+    def save(self) -> None:
+        """The current index to its files, outside the readers' lock: a crash before it ends
+        leaves an older file, which the next open finds and brings up to date."""
+        self.remove_leftovers()
+        if self._index is not None:
+            self._index.save(self.folder)
+
+    def remove_leftovers(self) -> list[str]:
+        """Deletes what killed saves left behind; returns the file names."""
+        removed = []
+        for path in KeywordIndex.leftovers(self.folder):
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+        return removed
 
     def _caught_up(self, current: KeywordIndex | None, rewritten: Iterable[str] = ()) -> KeywordIndex:
         """Only the chunks it lacks, or that were ``rewritten`` under the same id (new citation

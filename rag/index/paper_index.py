@@ -2,12 +2,16 @@
 papers and the sync, with the lock that keeps readers and the writer apart.
 
 A first build happens in a side folder that is renamed into place, so a crash during it
-leaves the old index (or none), never half of one.
+leaves the old index (or none), never half of one. Opening checks the index
+(rag.index.health): damage that cannot be healed on the spot is ``IndexDamaged``, which
+`rag index` repairs by building again.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
+import threading
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,15 +26,28 @@ from ..schema import Paper, Passage
 from ..text.words import Tokenizer
 from .catalog import Catalog
 from .embeddings import CachedEmbedder, Progress
+from .health import HealthReport, examine
 from .keyword import KeywordIndex
 from .keyword_store import KeywordStore
 from .lock import ReadWriteLock
-from .store import ChromaStore, SentenceVector, chroma_dir, connect
+from .store import ChromaStore, MissingCollections, SentenceVector, chroma_dir, connect
 from .sync import SyncReport, Syncer
+
+
+log = logging.getLogger(__name__)
+REPAIR = "Repair it with `rag index`, which builds it again from the corpus and the vector cache."
 
 
 class IndexUnavailable(RuntimeError):
     """The index cannot be opened; the message tells the reader how to fix it."""
+
+
+class IndexDamaged(IndexUnavailable):
+    """The index is damaged in a way that `rag index` repairs by building it again."""
+
+    def __init__(self, message: str, report: HealthReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 def index_exists(settings: Settings) -> bool:
@@ -53,17 +70,23 @@ def _served_index_exists(settings: Settings) -> bool:
 
 
 class PaperIndex:
-    def __init__(self, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, path: Path) -> None:
+    def __init__(
+        self, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, path: Path, create: bool = True
+    ) -> None:
+        """``create``: a new index may be started here (a build), else it must be there."""
         self.settings = settings
         self.tokenizer = tokenizer
         where = settings.chroma_url or path
+        model = {"embedding_model": embedder.name, "embedding_dim": embedder.dim}
         try:
-            self.store = ChromaStore(settings, path, {"embedding_model": embedder.name, "embedding_dim": embedder.dim})
+            self.store = ChromaStore(settings, path, model, create)
             recorded = self.store.recorded
+        except MissingCollections as exc:
+            raise IndexDamaged(f"the index at {where} is damaged: {exc}. {REPAIR}") from exc
         except Exception as exc:  # chromadb raises many types for a damaged store
-            raise IndexUnavailable(
-                f"cannot open the index at {where}: {exc}. Rebuild it with `rag index --rebuild`."
-            ) from exc
+            if settings.chroma_url:  # most likely a server that is not running: nothing to rebuild
+                raise IndexUnavailable(f"cannot open the index at {where}: {exc}") from exc
+            raise IndexDamaged(f"cannot open the index at {where}: {exc}. {REPAIR}") from exc
         if recorded.get("embedding_model") not in (None, embedder.name):
             raise IndexUnavailable(
                 f"the index at {where} was built with the embedding model "
@@ -75,13 +98,44 @@ class PaperIndex:
         self.catalog = Catalog(self.store)
         self.syncer = Syncer(self.store, self.keyword, embedder)
         self.lock = ReadWriteLock()
+        self._syncing = threading.Lock()  # one sync at a time: its plan must hold until it writes
+        self.health = HealthReport()
         self._openings: tuple[object, dict[tuple[str, ...], tuple[Passage, ...]]] = (None, {})
 
     @classmethod
     def open(cls, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer) -> PaperIndex:
+        """The index, checked and healed where it can be (see rag.index.health)."""
         if not index_exists(settings):
             raise IndexUnavailable(f"no index at {settings.index_dir}; build it with `rag index`")
-        return cls(settings, embedder, tokenizer, chroma_dir(settings))
+        index = cls(settings, embedder, tokenizer, chroma_dir(settings), create=False)
+        try:
+            index.health = examine(index.store, index.keyword, repair=True, served=bool(settings.chroma_url))
+        except Exception as exc:  # chromadb raises many types for a damaged store
+            index.close()
+            raise IndexDamaged(f"cannot read the index at {settings.index_dir}: {exc}. {REPAIR}") from exc
+        if not index.health.ok:
+            index.close()
+            problems = "; ".join(index.health.problems)
+            raise IndexDamaged(f"the index at {settings.index_dir} is damaged: {problems}. {REPAIR}", index.health)
+        for line in index.health.healed():
+            log.warning("index %s: %s", settings.index_dir, line)
+        return index
+
+    @classmethod
+    def check(cls, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer) -> HealthReport:
+        """The check alone, changing nothing (`rag index --check`)."""
+        if not index_exists(settings):
+            return HealthReport(problems=(f"no index at {settings.index_dir}; build it with `rag index`",))
+        try:
+            index = cls(settings, embedder, tokenizer, chroma_dir(settings), create=False)
+        except IndexUnavailable as exc:
+            return HealthReport(problems=(str(exc),))
+        try:
+            return examine(index.store, index.keyword, repair=False, served=bool(settings.chroma_url))
+        except Exception as exc:  # chromadb raises many types for a damaged store
+            return HealthReport(problems=(f"cannot read the index: {exc}",))
+        finally:
+            index.close()
 
     @classmethod
     def build(
@@ -119,8 +173,16 @@ class PaperIndex:
         self.store.close()
 
     def sync(self, corpus: Corpus, chunker: Chunker, progress: Progress | None = None) -> SyncReport:
-        with self.lock.writing():
-            return self.syncer.sync(corpus, chunker, progress)
+        """Questions go on while the files are chunked and embedded; they wait only for the
+        store writes, and no question sees a file half-written."""
+        with self._syncing:
+            plan = self.syncer.plan(corpus, chunker)
+            rows = self.syncer.prepare(plan, progress)
+            with self.lock.writing():
+                keyword_changed = self.syncer.write(plan, rows)
+            if keyword_changed:
+                self.keyword.save()
+            return self.syncer.finish(plan)
 
     def file_hashes(self) -> dict[str, str]:
         """Content hash of every indexed file, to recognise a duplicate upload."""

