@@ -31,6 +31,7 @@ def test_every_evidence_quote_is_verbatim_in_its_source_and_ids_are_unique(quest
     "name",
     [
         "questions_heldout.jsonl",
+        "questions_heldout_v3.jsonl",
         "questions_heldout_v2.jsonl",
         "questions_heldout_v1.jsonl",
         "questions_calibration.jsonl",
@@ -130,6 +131,7 @@ def test_matching_keeps_fractions_decimals_and_percentages_apart() -> None:
     [
         "questions.jsonl",
         "questions_heldout.jsonl",
+        "questions_heldout_v3.jsonl",
         "questions_heldout_v2.jsonl",
         "questions_heldout_v1.jsonl",
     ],
