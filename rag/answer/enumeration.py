@@ -175,7 +175,7 @@ def _section_list(
             clause = own_clause(text[item_start:item_end])
             begin = base + text.find(clause, item_start)
             home = next((c for c in section if c.start <= begin and begin + len(clause) <= c.end), None)
-            if home is None or home.text[begin - home.start :].startswith(clause) is False:
+            if home is None or not home.text[begin - home.start :].startswith(clause):
                 break
             items.append((replace(home, highlights=()), begin - home.start, begin - home.start + len(clause)))
         else:
@@ -190,17 +190,16 @@ def _joined(chunks: Sequence[Passage]) -> tuple[str, int] | None:
     if any(len(c.text) != c.end - c.start for c in chunks):
         return None
     base = cursor = chunks[0].start
-    parts: list[str] = []
+    text = ""
     for chunk in chunks:
         if chunk.start > cursor:
             return None
         if chunk.end > cursor:
-            overlap = chunk.text[: cursor - chunk.start]
-            if overlap and not "".join(parts).endswith(overlap):
+            if not text.endswith(chunk.text[: cursor - chunk.start]):
                 return None
-            parts.append(chunk.text[cursor - chunk.start :])
+            text += chunk.text[cursor - chunk.start :]
             cursor = chunk.end
-    return "".join(parts), base
+    return text, base
 
 
 def _near(listed: Listed, start: int, end: int) -> bool:

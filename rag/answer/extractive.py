@@ -241,18 +241,15 @@ def _from_two_papers(
 ) -> list[Candidate]:
     """A question about what two papers say gets the best sentence of a second paper too, when
     one comes near the best: quoting one paper twice does not show that both say it."""
-    papers = {passages[c.passage_rank].paper_id or passages[c.passage_rank].source for c in chosen}
+
+    def paper(c: Candidate) -> str:
+        return passages[c.passage_rank].paper_id or passages[c.passage_rank].source
+
+    papers = {paper(c) for c in chosen}
     if len(papers) > 1:
         return chosen
-    other = next(
-        (
-            c
-            for c in candidates
-            if (passages[c.passage_rank].paper_id or passages[c.passage_rank].source) not in papers
-            and c.score >= candidates[0].score - SECOND_PAPER_MARGIN
-        ),
-        None,
-    )
+    near = candidates[0].score - SECOND_PAPER_MARGIN
+    other = next((c for c in candidates if paper(c) not in papers and c.score >= near), None)
     return chosen if other is None else [*chosen[: most - 1], other]
 
 

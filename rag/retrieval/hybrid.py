@@ -82,8 +82,9 @@ class HybridRetriever:
         idf_of = self.index.keyword_index().idf_of
         naming = naming_words(catalog, named, self.tokenizer)
         keys = key_terms(reading.question, reading.english, terms, self.tokenizer, idf_of, retrieved, naming)
-        found = Retrieval(reading, tuple(passages[:k]), tuple(terms), named, coverage, key_terms=keys)
-        found = replace(found, catalog=tuple(catalog))
+        found = Retrieval(
+            reading, tuple(passages[:k]), tuple(terms), named, coverage, keys, catalog=tuple(catalog)
+        )
         if reading.record_fields:
             return self._with_records(found, catalog)
         if reading.asks_list:

@@ -55,12 +55,7 @@ def key_terms(
             continue
         tokens = tokenizer.tokens(word) or [word.lower()]
         idfs = [idf_of(t) for t in tokens]
-        known = (
-            all(i is not None for i in idfs)
-            or word in retrieved
-            or _glued(word, tokenizer)
-            or _joined(word, tokenizer, idf_of)
-        )
+        known = all(i is not None for i in idfs) or word in retrieved or _glued(word, tokenizer, idf_of)
         idf = max((i for i in idfs if i is not None), default=0.0)
         named = flag.startswith(_NAMES) and (known or not _described(word, tokenizer, idf_of))
         seen[word] = KeyTerm(word, idf, known, specific=named)
@@ -83,14 +78,6 @@ def _indexed(part: str, tokenizer: Tokenizer, idf_of: Callable[[str], float | No
     return all(idf_of(t) is not None for t in tokenizer.tokens(part))
 
 
-def _joined(word: str, tokenizer: Tokenizer, idf_of: Callable[[str], float | None]) -> bool:
-    """A function word glued to a word the corpus has ("峰会上六国": 上+六国): no name."""
-    return len(word) >= 3 and any(
-        _indexed(rest, tokenizer, idf_of) and tokenizer.tagged(char)[0][1].startswith(_GLUE_TAGS)
-        for char, rest in ((word[0], word[1:]), (word[-1], word[:-1]))
-    )
-
-
 def _described(word: str, tokenizer: Tokenizer, idf_of: Callable[[str], float | None]) -> bool:
     """A word the corpus has with a verb or adjective run on (冰川+退缩, tagged a name): the
     question describes the thing in its own words, it does not name something new."""
@@ -103,6 +90,16 @@ def _described(word: str, tokenizer: Tokenizer, idf_of: Callable[[str], float | 
     return False
 
 
-def _glued(word: str, tokenizer: Tokenizer) -> bool:
-    """Two characters that are each a function word or a measure (中+都, 亩+均): no name."""
-    return len(word) == 2 and all(tokenizer.tagged(ch)[0][1].startswith(_GLUE_TAGS) for ch in word)
+def _glued(word: str, tokenizer: Tokenizer, idf_of: Callable[[str], float | None]) -> bool:
+    """A function word or a measure glued to another one (中+都, 亩+均) or to a word the corpus
+    has ("峰会上六国": 上+六国): no name."""
+
+    def function_word(char: str) -> bool:
+        return tokenizer.tagged(char)[0][1].startswith(_GLUE_TAGS)
+
+    if len(word) == 2:
+        return all(function_word(ch) for ch in word)
+    return any(
+        function_word(char) and _indexed(rest, tokenizer, idf_of)
+        for char, rest in ((word[0], word[1:]), (word[-1], word[:-1]))
+    )
