@@ -197,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="print speed and memory figures")
     p.add_argument("--sizes", default="real,10000,50000", help="corpus sizes to measure")
     p.add_argument("--quick", action="store_true", help="fewer repetitions")
+    p.add_argument(
+        "--full-sizes",
+        action="store_true",
+        help="with --quick, generated sizes as given, not a fifth",
+    )
     p.set_defaults(func=cmd_bench)
     return parser
 

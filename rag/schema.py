@@ -245,15 +245,23 @@ class Passage:
         return max((s.similarity for s in self.sentences), default=0.0)
 
     @classmethod
-    def stored(cls, chunk_id: str, text: str, meta: Mapping[str, Any], score: float = 0.0) -> Passage:
-        """A chunk as the index stores it (its text and metadata), as a passage."""
+    def stored(
+        cls,
+        chunk_id: str,
+        text: str,
+        meta: Mapping[str, Any],
+        score: float = 0.0,
+        record: PaperRecord | None = None,
+    ) -> Passage:
+        """A chunk as the index stores it (its text and metadata), as a passage; ``record``: the
+        one its metadata holds, already read (a paper's chunks then share it)."""
         return cls(
             chunk_id=chunk_id,
             text=text,
             source=str(meta["source"]),
             score=score,
             paper_id=str(meta.get("paper_id", "")),
-            record=PaperRecord.from_metadata(meta),
+            record=record or PaperRecord.from_metadata(meta),
             section=str(meta.get("section", "")),
             start=int(meta.get("start", 0)),
             end=int(meta.get("end", 0)),

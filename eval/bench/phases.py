@@ -210,6 +210,7 @@ def phase_serve(spec: dict[str, Any]) -> dict[str, Any]:
     assistant = Assistant.load(settings)
     questions: list[str] = spec["questions"] * spec["rounds"]
     assistant.ask(questions[0])
+    assistant.index.tables.whole()  # warm: the passages in memory, which the first question starts reading
     vectors = [assistant.retriever.embedder.embed_query(q) for q in questions]
     pool = max(settings.candidates, settings.top_k)
     figures: dict[str, Any] = {"query_threads": settings.query_threads}

@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 from rag.config import PROJECT_ROOT, Settings
@@ -209,6 +210,8 @@ def run(base: Settings, sizes: list[int], plan: Plan) -> list[Size]:
 def main(args: argparse.Namespace, settings: Settings) -> int:
     """`rag bench`: run the phases, print the report, keep it and the raw figures under artifacts/bench/."""
     plan = Plan.of(bool(getattr(args, "quick", False)))
+    if getattr(args, "full_sizes", False):
+        plan = replace(plan, shrink=1)
     sizes = [size // plan.shrink for size in parse_sizes(getattr(args, "sizes", "real,10000,50000"))]
     started = time.perf_counter()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,13 @@
 """Index: chunks -> vectors (embeddings, with a vector cache) -> Chroma (store), plus BM25
 (keyword, keyword_store), the papers (catalog), and bringing it all in line with the corpus
-(sync), and its self-check on open (health). ``PaperIndex`` is the one object the rest of
+(sync), its self-check on open (health), and the chunks held in memory for questions
+(passage_table). ``PaperIndex`` is the one object the rest of
 the product holds."""
 
 from .embeddings import CachedEmbedder, Embedder, Progress, make_embedder
 from .health import HealthReport
 from .paper_index import IndexDamaged, IndexUnavailable, PaperIndex, index_exists
+from .passage_table import PassageTable
 from .store import chroma_dir
 from .sync import SyncReport
 
@@ -16,6 +18,7 @@ __all__ = [
     "IndexDamaged",
     "IndexUnavailable",
     "PaperIndex",
+    "PassageTable",
     "Progress",
     "SyncReport",
     "chroma_dir",

@@ -95,6 +95,11 @@ class SyncPlan:
     todo: list[tuple[Document, list[Chunk]]]
     started: float
 
+    @property
+    def written(self) -> list[str]:
+        """The ids of the chunks it writes: new ones, and old ones written again under their id."""
+        return [chunk.chunk_id for _, chunks in self.todo for chunk in chunks]
+
 
 @dataclass
 class Rows:
@@ -155,7 +160,7 @@ class Syncer:
         changed = plan.todo or plan.report.removed
         # A sync that crashed after writing Chroma left a keyword index of other chunks.
         if changed or keyword is None or keyword.fingerprint != fingerprint(self.store.chunk_ids()):
-            self.keyword.update(chunk.chunk_id for _, chunks in plan.todo for chunk in chunks)
+            self.keyword.update(plan.written)
             return True
         return False
 

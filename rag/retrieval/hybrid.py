@@ -17,13 +17,14 @@ by a vaguer neighbour.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 
 from ..config import Settings
-from ..index import Embedder, PaperIndex
-from ..schema import Paper, Passage, Reading, Retrieval, ScoredSentence
+from ..index import Embedder, PaperIndex, PassageTable
+from ..schema import Paper, Passage, Reading, Retrieval
 from .crosslingual import TermTranslator
 from .fusion import Ranking, drop_near_duplicates, fuse_scores, rrf
 from .records import record_lines, record_papers, unmatched_title
@@ -46,6 +47,7 @@ class HybridRetriever:
         self.translator = translator
         self.namer = PaperNamer(translator)
         self.tokenizer = index.tokenizer
+        self._embedding = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rag-embed")
 
     def retrieve(self, reading: Reading, k: int | None = None) -> Retrieval:
         """Each reading of the question gives one dense ranking and the text one keyword
@@ -66,14 +68,17 @@ class HybridRetriever:
         readings = [query, *([" ".join(terms)] if terms else [])]
         if reading.english:  # as asked, nearest the papers' English abstracts and titles
             readings.append(asked)
-        vector, dense = self._dense(readings, pool, sources)
+        # The model runs on its own core (Settings.query_threads) while this one searches the keywords.
+        embedded = self._embedding.submit(self._dense, readings, pool, sources)
         keyword = self.index.keyword_search(query, pool, sources)
+        vector, dense = embedded.result()
         weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
         fuse = rrf if reading.english else fuse_scores
         fused = fuse([*dense, keyword], weights)
         shortlist = [chunk_id for chunk_id, _ in fused[: max(3 * k, 12)]]
+        table = self.index.tables.table(ids=shortlist)
         passages = drop_near_duplicates(
-            self._passages(shortlist, dict(fused), dict(dense[0]), dict(keyword), vector)
+            self._passages(table, shortlist, dict(fused), dict(dense[0]), dict(keyword), vector)
         )
         coverage = self.index.term_coverage(
             " ".join(terms) or query, [p.chunk_id for p in passages[:COVERAGE_DEPTH]]
@@ -89,7 +94,7 @@ class HybridRetriever:
             return self._with_records(found, catalog)
         if reading.asks_list:
             files = list(dict.fromkeys(p.source for p in found.passages[:LIST_FILES]))
-            chunks = self.index.file_passages(files)
+            chunks = self.index.tables.table(files=files).file_passages(files)
             return replace(found, outline=section_openings(chunks), file_passages=chunks)
         return found
 
@@ -101,7 +106,8 @@ class HybridRetriever:
             return replace(found, unmatched=unmatched, catalog=tuple(catalog))
         person = "biographies" in reading.record_fields
         papers = record_papers(reading.query, found.named, found.passages, catalog, person)
-        lines = record_lines(papers, reading.record_fields, self.index.chunk_at)
+        table = self.index.tables.table(files=[source for paper in papers for source in paper.sources])
+        lines = record_lines(papers, reading.record_fields, table.chunk_at)
         # The passages that print the fields asked are what this question retrieves, first.
         printed = list({line.passage.chunk_id: line.passage for line in lines}.values())
         ids = {p.chunk_id for p in printed}
@@ -127,29 +133,23 @@ class HybridRetriever:
 
     def _passages(
         self,
+        table: PassageTable,
         ids: list[str],
         fused: dict[str, float],
         dense: dict[str, float],
         keyword: dict[str, float],
         vector: np.ndarray,
     ) -> list[Passage]:
-        chunks = self.index.get_chunks(ids)
-        sentences: dict[str, list[ScoredSentence]] = {}
-        for sv in self.index.sentence_vectors(ids):
-            sentences.setdefault(sv.chunk_id, []).append(
-                ScoredSentence(sv.start, sv.end, float(sv.vector @ vector))
+        return [
+            replace(
+                passage,
+                score=fused.get(passage.chunk_id, 0.0),
+                dense=dense.get(passage.chunk_id),
+                keyword=keyword.get(passage.chunk_id),
+                sentences=table.scored_sentences(passage.chunk_id, vector),
             )
-        passages = []
-        for chunk_id in ids:
-            if chunk_id not in chunks:
-                continue
-            text, meta = chunks[chunk_id]
-            scored = tuple(sorted(sentences.get(chunk_id, []), key=lambda s: s.start))
-            passage = Passage.stored(chunk_id, text, meta, fused.get(chunk_id, 0.0))
-            passages.append(
-                replace(passage, dense=dense.get(chunk_id), keyword=keyword.get(chunk_id), sentences=scored)
-            )
-        return passages
+            for passage in table.passages(ids)
+        ]
 
 
 def section_openings(chunks: Sequence[Passage]) -> tuple[Passage, ...]:

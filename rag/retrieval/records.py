@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import replace
 
 from ..schema import Paper, Passage, RecordLine
 from ..text.shingles import compact
 
-ChunkAt = Callable[[str, int, int], "tuple[str, str, dict[str, Any]] | None"]
+ChunkAt = Callable[[str, int, int], Passage | None]
 
 _PLURAL = re.compile(
     r"(?:这几篇|这些|各篇|每篇|两篇|几篇|所有|全部|分别|各自|哪些论文|哪几篇)"
@@ -74,14 +74,12 @@ def record_lines(papers: Sequence[Paper], fields: Sequence[str], chunk_at: Chunk
                 found = chunk_at(span.source, span.start, span.end)
                 if found is None:
                     continue
-                chunk_id, text, meta = found
-                start = max(0, span.start - int(meta["start"]))
-                passage = Passage.stored(chunk_id, text, meta, 1.0)
-                lines.append(
-                    RecordLine(
-                        paper.paper_id, name, passage, start, min(len(text), span.end - int(meta["start"]))
-                    )
+                passage = replace(found, score=1.0)
+                start, end = (
+                    max(0, span.start - passage.start),
+                    min(len(passage.text), span.end - passage.start),
                 )
+                lines.append(RecordLine(paper.paper_id, name, passage, start, end))
                 if name != "biographies":  # each author's biography is a span of its own
                     break
     return tuple(lines)

@@ -195,7 +195,8 @@ def test_two_processes_share_one_server(
         hits = reader.index.keyword_search(NEW_TERM, 5)
         time.sleep(0.5)
     assert hits, "the second process's keyword index never caught up"
-    sources = {meta["source"] for _, meta in reader.index.get_chunks([i for i, _ in hits]).values()}
+    ids = [i for i, _ in hits]
+    sources = {p.source for p in reader.index.tables.table(ids=ids).passages(ids)}
     assert sources == {"glacier_tourism.md"}
     assert reader.index.keyword_index().fingerprint == fingerprint(writer.index.chunk_ids())
     top = reader.retrieve(f"{NEW_TERM} 框架下每位游客的碳足迹是多少？", k=3)[0]

@@ -25,20 +25,6 @@ from tests.paths import FIXTURE_CORPUS
 SOURCES = ["climate_cooperation.txt", "climate_cooperation_catalogue.txt", "new_energy.md"]
 
 
-@pytest.fixture(scope="module")
-def chunker() -> SentenceChunker:
-    return SentenceChunker(TokenCounter().count, 160, 1)
-
-
-@pytest.fixture
-def opened() -> Iterator[list[PaperIndex]]:
-    """Indexes a test opens, closed at its end."""
-    indexes: list[PaperIndex] = []
-    yield indexes
-    for index in indexes:
-        index.close()
-
-
 def build(
     settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, chunker: SentenceChunker
 ) -> tuple[PaperIndex, SyncReport]:
@@ -156,13 +142,16 @@ def test_an_index_opened_later_holds_the_same_and_lists_papers(
     assert index.file_hashes() == {s: docs[s].content_hash for s in SOURCES}
 
     hits = index.keyword_search("天山冰川", 3)
-    assert hits and {"天山", "冰川"} <= set(tokenizer.tokens(index.get_chunks([hits[0][0]])[hits[0][0]][0]))
+    table = index.tables.whole(timeout_s=60)
+    assert table is not None
+    assert hits and {"天山", "冰川"} <= set(tokenizer.tokens(table.passages([hits[0][0]])[0].text))
     vector = cached_embedder.embed_query("天山冰川过去50年减少了多少？")
     top = index.dense_search(vector, 3)
-    assert len(top) == 3 and "11.7%" in index.get_chunks([top[0][0]])[top[0][0]][0]
-    sentences = index.sentence_vectors([top[0][0]])
-    text = index.get_chunks([top[0][0]])[top[0][0]][0]
-    assert sentences and all(0 <= s.start < s.end <= len(text) for s in sentences)
+    [best] = table.passages([top[0][0]])
+    assert len(top) == 3 and "11.7%" in best.text
+    sentences = table.scored_sentences(best.chunk_id, vector)
+    assert sentences and all(0 <= s.start < s.end <= len(best.text) for s in sentences)
+    assert any("11.7%" in best.text[s.start : s.end] and s.similarity > 0.8 for s in sentences)
 
 
 def test_a_changed_file_re_embeds_only_its_new_chunks_and_a_removed_one_leaves(

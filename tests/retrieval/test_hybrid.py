@@ -113,9 +113,11 @@ def test_an_english_question_finds_a_chinese_named_entity(assistant: Assistant) 
 def test_the_catalogue_abstract_and_the_papers_abstract_are_not_both_returned(assistant: Assistant) -> None:
     sentence = "面向未来，双方应聚焦制度协同、项目适配、技术创新和保障体系升级四大维度"
     holders = {
-        meta["source"]
-        for text, meta in assistant.index.get_chunks(assistant.index.chunk_ids()).values()
-        if sentence in text
+        p.source
+        for p in assistant.index.tables.table(ids=assistant.index.chunk_ids()).passages(
+            assistant.index.chunk_ids()
+        )
+        if sentence in p.text
     }
     assert holders == {"climate_cooperation.txt", "climate_cooperation_catalogue.txt"}
     passages = assistant.retrieve("面向未来，双方应聚焦哪四大维度？", k=5)

@@ -1,0 +1,92 @@
+"""The passage table a question reads: the whole index once read, kept in line with the store.
+
+The whole table takes seconds to read at 50,000 chunks, too long for a process's first
+answer to wait (`rag ask` answers one question and exits). So the first question starts
+reading it in the background and, like every question until it is read, reads a small
+table of just what it needs from the store (two gets, as before the table existed).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Collection, Iterable, Sequence
+
+from .keyword_store import KeywordStore
+from .passage_table import PassageTable
+from .store import ChromaStore
+
+log = logging.getLogger(__name__)
+
+
+class TableKeeper:
+    def __init__(self, store: ChromaStore, keyword: KeywordStore) -> None:
+        self.store = store
+        self.keyword = keyword
+        # The whole table and the keyword index it is in line with (that index follows the store).
+        self._whole: tuple[object, PassageTable] | None = None
+        self._lock = threading.Lock()
+        self._reader: threading.Thread | None = None
+        self._read_is_stale = False
+        self._ready = threading.Event()
+
+    def table(self, ids: Iterable[str] = (), files: Collection[str] = ()) -> PassageTable:
+        """A table holding at least the chunks ``ids`` and every chunk of ``files``."""
+        whole = self._current()
+        if whole is not None:
+            return whole
+        self._start_reading()
+        return PassageTable.of(self.store, ids, files)
+
+    def whole(self, timeout_s: float | None = None) -> PassageTable | None:
+        """The whole table, waiting up to ``timeout_s`` for it to be read (None: not read yet)."""
+        if self._current() is None:
+            self._start_reading()
+            self._ready.wait(timeout_s)
+        return self._current()
+
+    def after_sync(self, written: Sequence[str]) -> None:
+        """A sync of this process tells the table which chunks it wrote again under their old
+        ids (new offsets, new citation details), which an id comparison cannot see."""
+        with self._lock:
+            if self._whole is None:
+                self._read_is_stale = self._reader is not None
+                return
+            keyword = self.keyword.current()
+            self._whole = (keyword, self._whole[1].caught_up(self.store, keyword.ids, written))
+
+    def _current(self) -> PassageTable | None:
+        """The whole table, caught up when another process changed the store (seen when the
+        keyword index caught up with it)."""
+        if self._whole is None:
+            return None
+        keyword = self.keyword.current()
+        if self._whole[0] is not keyword:
+            with self._lock:
+                if self._whole[0] is not keyword:
+                    self._whole = (keyword, self._whole[1].caught_up(self.store, keyword.ids))
+        return self._whole[1]
+
+    def _start_reading(self) -> None:
+        with self._lock:
+            if self._reader is None:
+                self._ready.clear()
+                self._reader = threading.Thread(target=self._read, name="rag-table", daemon=True)
+                self._reader.start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                keyword = self.keyword.current()
+                table = PassageTable.read(self.store)
+                with self._lock:
+                    if not self._read_is_stale:
+                        self._whole = (keyword, table)
+                        self._ready.set()
+                        return
+                    self._read_is_stale = False  # a sync wrote during the read: read again
+        except Exception as exc:  # chromadb raises many types; questions go on reading per call
+            log.warning("the passages could not be read into memory: %s", exc)
+            with self._lock:
+                self._reader = None
+                self._ready.set()

@@ -1,0 +1,123 @@
+"""The chunks and sentence vectors a question reads are held in memory, in line with the store."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag import Settings
+from rag.chunking import SentenceChunker
+from rag.index import CachedEmbedder, PaperIndex, PassageTable
+from rag.ingest import load_corpus
+from rag.text.words import Tokenizer
+
+
+def built(settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, chunker: SentenceChunker) -> PaperIndex:
+    index, _ = PaperIndex.build(settings, embedder, tokenizer, load_corpus(settings.corpus_dir), chunker)
+    return index
+
+
+def whole(index: PaperIndex) -> PassageTable:
+    table = index.tables.whole(timeout_s=60)
+    assert table is not None, "the whole table was not read within a minute"
+    return table
+
+
+def stored(index: PaperIndex) -> dict[str, tuple[str, dict[str, object]]]:
+    rows = index.store.read_all(["documents", "metadatas"])
+    return {i: (text, meta) for i, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)}
+
+
+def test_the_table_holds_each_chunk_as_stored_and_scores_its_sentences_by_their_stored_vectors(
+    settings: Settings,
+    cached_embedder: CachedEmbedder,
+    tokenizer: Tokenizer,
+    chunker: SentenceChunker,
+    opened: list[PaperIndex],
+) -> None:
+    index = built(settings, cached_embedder, tokenizer, chunker)
+    opened.append(index)
+    table, rows = whole(index), stored(index)
+    assert len(table) == len(rows) == index.count()
+    for passage in table.passages(rows):
+        text, meta = rows[passage.chunk_id]
+        assert (passage.text, passage.source, passage.start, passage.section) == (
+            text,
+            meta["source"],
+            meta["start"],
+            meta["section"],
+        )
+    some = next(iter(rows))
+    sentences = index.store.sentences.get(where={"chunk_id": some}, include=["embeddings", "metadatas"])
+    vector = cached_embedder.embed_query("中亚国家的气候合作")
+    scored = table.scored_sentences(some, vector)
+    expected = sorted(
+        (int(m["start"]), int(m["end"]), float(np.asarray(v, dtype=np.float32) @ vector))
+        for m, v in zip(sentences["metadatas"], sentences["embeddings"], strict=True)
+    )
+    assert [(s.start, s.end) for s in scored] == [(a, b) for a, b, _ in expected]
+    assert np.allclose([s.similarity for s in scored], [c for _, _, c in expected], atol=1e-5)
+    assert table.passages(["no such chunk"]) == [] and table.scored_sentences("no such chunk", vector) == ()
+
+
+def test_after_a_sync_the_table_has_the_new_text_and_the_moved_offsets_while_a_question_keeps_its_own(
+    settings: Settings,
+    cached_embedder: CachedEmbedder,
+    tokenizer: Tokenizer,
+    chunker: SentenceChunker,
+    opened: list[PaperIndex],
+) -> None:
+    index = built(settings, cached_embedder, tokenizer, chunker)
+    opened.append(index)
+    before = whole(index)
+    changed = settings.corpus_dir / "new_energy.md"
+    added = "此外，双方计划在咸海沿岸建设一座示范性的盐碱地光伏电站。"
+    changed.write_text(f"{added}\n\n" + changed.read_text(encoding="utf-8"), encoding="utf-8")
+    index.sync(load_corpus(settings.corpus_dir), chunker)
+
+    after, rows = whole(index), stored(index)
+    assert after is not before and len(after) == len(rows)
+    # Chunks whose text did not change keep their ids, but stand later in the file now.
+    kept = [p for p in before.file_passages(["new_energy.md"]) if p.chunk_id in rows]
+    assert kept and all(rows[p.chunk_id][1]["start"] > p.start for p in kept)
+    assert all(p.start == rows[p.chunk_id][1]["start"] for p in after.passages(rows))
+    assert any(added in p.text for p in after.file_passages(["new_energy.md"]))
+    assert not any(added in p.text for p in before.file_passages(["new_energy.md"]))
+
+
+def test_a_span_is_found_in_the_chunk_that_holds_most_of_it(
+    settings: Settings,
+    cached_embedder: CachedEmbedder,
+    tokenizer: Tokenizer,
+    chunker: SentenceChunker,
+    opened: list[PaperIndex],
+) -> None:
+    index = built(settings, cached_embedder, tokenizer, chunker)
+    opened.append(index)
+    table = whole(index)
+    chunks = table.file_passages(["new_energy.md"])
+    assert [p.start for p in chunks] == sorted(p.start for p in chunks) and len(chunks) >= 3
+    second = chunks[1]
+    inside = table.chunk_at("new_energy.md", second.start + 1, second.end - 1)
+    assert inside is not None and inside.start <= second.start + 1 and inside.end >= second.end - 1
+    assert table.chunk_at("new_energy.md", 10**9, 10**9 + 5) is None
+    assert table.chunk_at("no such file", 0, 5) is None
+    assert table.ids_in(["new_energy.md"]) == {p.chunk_id for p in chunks}
+
+
+def test_a_table_read_for_one_question_holds_what_the_whole_table_holds_for_it(
+    settings: Settings,
+    cached_embedder: CachedEmbedder,
+    tokenizer: Tokenizer,
+    chunker: SentenceChunker,
+    opened: list[PaperIndex],
+) -> None:
+    index = built(settings, cached_embedder, tokenizer, chunker)
+    opened.append(index)
+    some = index.chunk_ids()[:3]
+    small = PassageTable.of(index.store, some, ["new_energy.md"])
+    full = whole(index)
+    assert set(small.ids_in(["new_energy.md"])) == full.ids_in(["new_energy.md"])
+    assert small.passages(some) == full.passages(some)
+    vector = cached_embedder.embed_query("新能源合作")
+    assert [small.scored_sentences(i, vector) for i in some] == [full.scored_sentences(i, vector) for i in some]
+    assert len(small) == len(set(some) | full.ids_in(["new_energy.md"])) < len(full)
