@@ -47,6 +47,11 @@ class Settings:
     chunk_overlap_sentences: int = 1
     tiktoken_encoding: str = "cl100k_base"
 
+    # Up to this many chunks, the chunks and their sentence vectors are held in memory for the
+    # questions (rag.index.table_keeper: about 10 ms less per question); above it each question
+    # reads its rows from Chroma, since the table takes about 16 MB per 1,000 chunks at its peak.
+    table_max_chunks: int = 20_000
+
     top_k: int = 5
     max_k: int = 50  # the most passages one retrieve(k=...) may ask for
     candidates: int = 30
@@ -141,6 +146,7 @@ _LOWEST: dict[str, float] = {
     "max_decompressed_mb": 1,
     "max_parse_seconds": 0.001,
     "max_chunks_per_file": 1,
+    "table_max_chunks": 0,
     "candidates": 1,
     "dense_weight": 0,
     "keyword_weight": 0,

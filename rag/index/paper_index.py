@@ -102,7 +102,7 @@ class PaperIndex:
         self.lock = ReadWriteLock()
         self._syncing = threading.Lock()  # one sync at a time: its plan must hold until it writes
         self.health = HealthReport()
-        self.tables = TableKeeper(self.store, self.keyword)
+        self.tables = TableKeeper(self.store, self.keyword, settings.table_max_chunks)
         self._searching = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rag-search")
 
     @classmethod
@@ -222,7 +222,7 @@ class PaperIndex:
         return self.store.search_chunks(vectors, k, sources), sentences.result()
 
     def keyword_search(self, text: str, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
-        within = self.tables.table(files=sources).ids_in(sources) if sources else None
+        within = self.tables.ids_in(sources) if sources else None
         return self.keyword_index().search(self.tokenizer.tokens(text), k, within)
 
     def in_corpus(self, word: str) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..schema import PaperRecord, Passage, ScoredSentence
+from ..text.sentences import sentence_spans
 from .store import ChromaStore
 
 
@@ -96,7 +97,13 @@ def _read(store: ChromaStore, ids: Sequence[str] | None) -> dict[str, HeldChunk]
     """The chunks ``ids`` (None: every chunk) with their sentences, from the store."""
     include = ["documents", "metadatas"]
     chunks = store.read_all(include) if ids is None else store.read_ids(ids, include)
-    sentences = store.read_sentences(ids)
+    # A chunk's sentences are numbered in its text's order (rag.index.sync), by the same rule.
+    numbered = [
+        f"{chunk_id}:{n}"
+        for chunk_id, text in zip(chunks["ids"], chunks["documents"], strict=True)
+        for n in range(len(sentence_spans(text)))
+    ]
+    sentences = store.read_sentences(None if ids is None else numbered)
     spans: dict[str, list[tuple[int, int]]] = {}
     vectors: dict[str, list[Any]] = {}
     for meta, vector in zip(sentences["metadatas"], sentences["embeddings"], strict=True):

@@ -130,15 +130,16 @@ class ChromaStore:
                 values.extend(page[key])
         return rows
 
-    def read_sentences(self, chunk_ids: Sequence[str] | None = None) -> dict[str, list[Any]]:
-        """The sentence rows (vectors and metadata) of ``chunk_ids``, or of every chunk."""
+    def read_sentences(self, ids: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """The sentence rows (vectors and metadata) of sentence ``ids`` (those still there),
+        or every row; by id, since a filter on the chunk id scans the metadata (34 ms against 8
+        at 116,000 sentences)."""
         include = ["embeddings", "metadatas"]
-        if chunk_ids is None:
+        if ids is None:
             return self.read_all(include, sentences=True)
         rows: dict[str, list[Any]] = {key: [] for key in ["ids", *include]}
-        for start in range(0, len(chunk_ids), _PAGE):
-            where: Any = {"chunk_id": {"$in": list(chunk_ids[start : start + _PAGE])}}
-            page = self.sentences.get(where=where, include=include)
+        for start in range(0, len(ids), _PAGE):
+            page = self.sentences.get(ids=list(ids[start : start + _PAGE]), include=include)
             for key, values in rows.items():
                 values.extend(page[key])
         return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -28,9 +29,8 @@ def whole(index: PaperIndex) -> PassageTable:
 
 def stored(index: PaperIndex) -> dict[str, tuple[str, dict[str, Any]]]:
     rows = index.store.read_all(["documents", "metadatas"])
-    return {
-        i: (text, meta) for i, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
-    }
+    columns = zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
+    return {chunk_id: (text, meta) for chunk_id, text, meta in columns}
 
 
 def test_the_table_holds_each_chunk_as_stored_and_scores_its_sentences_by_their_stored_vectors(
@@ -128,3 +128,22 @@ def test_a_table_read_for_one_question_holds_what_the_whole_table_holds_for_it(
     for chunk_id in some:
         assert small.scored_sentences(chunk_id, vector) == full.scored_sentences(chunk_id, vector)
     assert len(small) == len(set(some) | full.ids_in(["new_energy.md"])) < len(full)
+
+
+def test_an_index_over_the_size_limit_is_never_held_whole_and_its_questions_read_their_rows(
+    settings: Settings,
+    cached_embedder: CachedEmbedder,
+    tokenizer: Tokenizer,
+    chunker: SentenceChunker,
+    opened: list[PaperIndex],
+) -> None:
+    index = built(replace(settings, table_max_chunks=10), cached_embedder, tokenizer, chunker)
+    opened.append(index)
+    assert index.count() > 10
+    some = index.chunk_ids()[:2]
+    table = index.tables.table(ids=some)
+    assert [p.chunk_id for p in table.passages(some)] == some and len(table) == 2
+    assert index.tables.whole(timeout_s=5) is None
+    assert index.tables.ids_in(["new_energy.md"]) == set(index.store.chunk_ids_in(["new_energy.md"]))
+    vector = cached_embedder.embed_query("新能源合作")
+    assert all(table.scored_sentences(i, vector) for i in some)
