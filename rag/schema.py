@@ -314,6 +314,8 @@ class Reading:
     list_size: int = 0
     # It asks what two (or more) papers say ("两篇论文都提到", "both papers"): each should be quoted.
     asks_papers: bool = False
+    # It asks why ("为什么", "why"): the reason should be quoted beside the claim (rag.text.reasons).
+    asks_reason: bool = False
     # The recent turns of the conversation that the reading could draw on.
     history: tuple[Turn, ...] = ()
 

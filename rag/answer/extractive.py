@@ -15,7 +15,9 @@ from ..text.fields import is_record_line
 from ..text.layout import is_heading
 from ..text.lists import number_of
 from ..text.numbers import MULTIPLIERS, asks_amount_of, units_of
+from ..text.reasons import draws_consequence, gives_reason
 from ..text.script import is_english
+from ..text.sentences import sentence_spans
 from ..text.words import Tokenizer
 from .base import compose, not_found_text
 from .english import ENGLISH_MARGIN, lead_for
@@ -117,6 +119,8 @@ class ExtractiveAnswerer:
         chosen = [c for c in candidates if c.score >= candidates[0].score - 0.04][: self.max_sentences]
         if reading.asks_papers:
             chosen = _from_two_papers(chosen, candidates, passages, self.max_sentences)
+        if reading.asks_reason:
+            chosen, passages = _with_reason(chosen, retrieval, printed, self.max_sentences)
         chosen.sort(key=lambda c: (c.passage_rank, c.start))
         spans = [(c.passage_rank, c.start, c.end) for c in chosen]
         lead = lead_for(retrieval.catalog) if reading.english else None
@@ -205,6 +209,64 @@ class ExtractiveAnswerer:
 
 def _ordinals(text: str) -> set[tuple[int, str]]:
     return {(1 if first else number_of(number), unit) for number, first, unit in _ORDINAL.findall(text)}
+
+
+def _with_reason(
+    chosen: list[Candidate], retrieval: Retrieval, printed: Printed, limit: int
+) -> tuple[list[Candidate], tuple[Passage, ...]]:
+    """A why-question's best sentence, when it states the claim and not its cause, with the
+    sentence beside it in its section: the next one, or the one before when the best draws a
+    consequence ("因此…"). The reason often shares few words with the question, so it is not
+    among the candidates (rag.text.reasons). It may stand in the file's next chunk."""
+    passages = retrieval.passages
+    top = chosen[0]
+    passage = passages[top.passage_rank]
+    claim = passage.text[top.start : top.end]
+    if gives_reason(claim):
+        return chosen, passages
+    found = _beside(passage, top.start, top.end, draws_consequence(claim), retrieval.file_passages)
+    if found is None:
+        return chosen, passages
+    holder, start, end = found
+    sentence = holder.text[start:end]
+    if (
+        len(sentence) < MIN_SENTENCE_CHARS
+        or is_heading(sentence)
+        or _is_reference(holder.text, start, end)
+        or steers(sentence, retrieval.reading.question)
+        or printed.holds(holder, start, end)
+    ):
+        return chosen, passages
+    ranks = {p.chunk_id: n for n, p in enumerate(passages)}
+    if holder.chunk_id not in ranks:
+        passages = (*passages, holder)
+    rank = ranks.get(holder.chunk_id, len(passages) - 1)
+    rest = [c for c in chosen[1:] if (c.passage_rank, c.start) != (rank, start)]
+    return [top, Candidate(rank, start, end, top.score), *rest][:limit], passages
+
+
+def _beside(
+    passage: Passage, start: int, end: int, before: bool, chunks: Sequence[Passage]
+) -> tuple[Passage, int, int] | None:
+    """The sentence next to (``before``: in front of) the passage's ``start``..``end`` in its
+    file and section, and the chunk to quote it from: the passage itself, else a chunk of the
+    file, none across a paragraph break."""
+    at, to = passage.start + start, passage.start + end
+    holders = [passage, *(c for c in chunks if c.source == passage.source and c.section == passage.section)]
+    best: tuple[int, Passage, int, int] | None = None
+    for holder in holders:
+        for span in sentence_spans(holder.text):
+            gap = at - (holder.start + span.end) if before else holder.start + span.start - to
+            if 0 <= gap <= 2 and (best is None or gap < best[0]):
+                best = (gap, holder, span.start, span.end)
+    if best is None:
+        return None
+    _, holder, s, e = best
+    if holder.start <= min(at, holder.start + s) and max(to, holder.start + e) <= holder.end:
+        lo, hi = sorted((to - holder.start, s) if not before else (e, at - holder.start))
+        if "\n" in holder.text[lo:hi]:
+            return None
+    return holder, s, e
 
 
 def _is_english_heading(sentence: str) -> bool:

@@ -33,7 +33,7 @@ from .terms import key_terms, naming_words
 
 # How many top passages are checked for the question's key terms.
 COVERAGE_DEPTH = 4
-# A list question's sections are looked for in the files of this many top passages.
+# A list's sections, or a reason's next sentence, are looked for in the files of this many top passages.
 LIST_FILES = 3
 
 
@@ -92,10 +92,11 @@ class HybridRetriever:
         )
         if reading.record_fields:
             return self._with_records(found, catalog)
-        if reading.asks_list:
+        if reading.asks_list or reading.asks_reason:  # a list, or a reason, may go on in the next chunks
             files = list(dict.fromkeys(p.source for p in found.passages[:LIST_FILES]))
             chunks = self.index.tables.table(files=files).file_passages(files)
-            return replace(found, outline=section_openings(chunks), file_passages=chunks)
+            outline = section_openings(chunks) if reading.asks_list else ()
+            return replace(found, outline=outline, file_passages=chunks)
         return found
 
     def _with_records(self, found: Retrieval, catalog: list[Paper]) -> Retrieval:

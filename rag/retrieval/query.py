@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from ..schema import Reading, Turn
 from ..text.fields import asked_fields
+from ..text.reasons import asks_reason
 from ..text.script import is_english
 from ..text.words import Tokenizer
 from .intent import (
@@ -120,5 +121,6 @@ def read_question(question: str, history: Sequence[Turn], turns: int, tokenizer:
         asks_list=asks_list(question),
         list_size=asked_count(question),
         asks_papers=asks_several_papers(question),
+        asks_reason=asks_reason(question),
         history=window,
     )

@@ -368,3 +368,73 @@ def test_an_english_question_is_answered_from_the_papers_english_text_when_it_sa
     assert answer.text.startswith(english) and GLACIER not in answer.text
     far_behind = [passage("a", [(GLACIER, 0.99), (english, 0.80)])]
     assert GLACIER in ask(answerer(tokenizer), "How much did the Tianshan glaciers shrink?", far_behind).text
+
+
+# -- why ----------------------------------------------------------------------------------
+
+
+CLAIM = "新能源合作成为推进共同现代化的关键路径之一。"
+CAUSE = "这是由于技术联合攻关能够延伸知识外溢半径、提升各国的学习曲线效应。"
+LATER = "在经济层面，合作驱动绿色经济加速转型升级。"
+
+
+def test_a_why_question_gets_the_reason_that_follows_the_claim_it_restates(tokenizer: Tokenizer) -> None:
+    found = ask(
+        answerer(tokenizer),
+        "为什么新能源合作能够成为推进共同现代化的关键路径？",
+        [passage("p", [(CLAIM, 0.9), (CAUSE, 0.5), (LATER, 0.45)])],
+    )
+    assert found.found and CLAIM in found.text and CAUSE in found.text and LATER not in found.text
+    # The same passage, asked what it is, gets the claim alone.
+    plain = ask(
+        answerer(tokenizer),
+        "新能源合作成为推进共同现代化的什么？",
+        [passage("p", [(CLAIM, 0.9), (CAUSE, 0.5)])],
+    )
+    assert CLAIM in plain.text and CAUSE not in plain.text
+
+
+def test_a_why_question_whose_best_sentence_draws_a_consequence_gets_the_sentence_before(
+    tokenizer: Tokenizer,
+) -> None:
+    before = "中亚地区绿色债券发行量不足全球0.3%，严重制约市场化融资能力。"
+    then = "因此，有必要设立专项基金，精准赋能中小生态项目。"
+    found = ask(
+        answerer(tokenizer),
+        "为什么有必要设立专项基金赋能中小生态项目？",
+        [passage("p", [(before, 0.4), (then, 0.9)])],
+    )
+    assert found.found and found.text.index(before) < found.text.index(then)
+
+
+def test_a_reason_is_not_taken_across_a_paragraph_break_and_one_already_given_is_enough(
+    tokenizer: Tokenizer,
+) -> None:
+    broken = ask(
+        answerer(tokenizer),
+        "为什么新能源合作能够成为推进共同现代化的关键路径？",
+        [passage("p", [(CLAIM, 0.9), ("\n\n", 0.0), (LATER, 0.3)])],
+    )
+    assert CLAIM in broken.text and LATER not in broken.text
+    given = ask(
+        answerer(tokenizer), "为什么说技术联合攻关重要？", [passage("p", [(CAUSE, 0.9), (LATER, 0.3)])]
+    )
+    assert CAUSE in given.text and LATER not in given.text
+
+
+def test_a_reason_in_the_files_next_chunk_is_quoted_from_that_chunk(tokenizer: Tokenizer) -> None:
+    first = replace(passage("p", [(CLAIM, 0.9)]), start=100, end=100 + len(CLAIM), section="一、逻辑")
+    following = Passage(
+        "q",
+        CAUSE + LATER,
+        first.source,
+        0.0,
+        section="一、逻辑",
+        start=first.end,
+        end=first.end + len(CAUSE + LATER),
+    )
+    reading = read_question("为什么新能源合作能够成为推进共同现代化的关键路径？", (), 3, tokenizer)
+    found = answerer(tokenizer).answer(Retrieval(reading, (first,), file_passages=(first, following)))
+    assert found.text == f"{CLAIM}[1]{CAUSE}[2]"
+    assert [c.chunk_id for c in found.citations] == ["p", "q"]
+    assert found.citations[1].highlights == ((0, len(CAUSE)),)
