@@ -261,11 +261,13 @@ def _beside(
                 best = (gap, holder, span.start, span.end)
     if best is None:
         return None
-    _, holder, s, e = best
-    if holder.start <= min(at, holder.start + s) and max(to, holder.start + e) <= holder.end:
-        lo, hi = sorted((to - holder.start, s) if not before else (e, at - holder.start))
+    gap, holder, s, e = best
+    if holder.start <= at and to - holder.start <= len(holder.text):  # it holds both
+        lo, hi = (e, at - holder.start) if before else (to - holder.start, s)
         if "\n" in holder.text[lo:hi]:
             return None
+    elif gap > 1:  # a space between sentences, not the blank line between paragraphs
+        return None
     return holder, s, e
 
 

@@ -3,13 +3,15 @@
 The whole table takes seconds to read at 50,000 chunks, too long for a process's first
 answer to wait (`rag ask` answers one question and exits). So the first question starts
 reading it in the background and, like every question until it is read, reads a small
-table of just what it needs from the store (two gets, as before the table existed). An index
+table of just what it needs from the store (two gets, as before the table existed); the
+read starts at a process's second call, so `rag ask` never makes it. An index
 of more than ``max_chunks`` chunks is never held whole: at 50,000 chunks the table added
 0.86 GB to a serving process's peak memory (`rag bench`), for 10 ms a question.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from collections.abc import Collection, Iterable, Sequence
@@ -32,6 +34,7 @@ class TableKeeper:
         self._reader: threading.Thread | None = None
         self._read_is_stale = False
         self._too_large: bool | None = None
+        self._asked = 0
         self._ready = threading.Event()
 
     def table(self, ids: Iterable[str] = (), files: Collection[str] = ()) -> PassageTable:
@@ -39,7 +42,9 @@ class TableKeeper:
         whole = self._current()
         if whole is not None:
             return whole
-        self._start_reading()
+        self._asked += 1
+        if self._asked > 1:  # a process that reads once (`rag ask`) has no use for the whole
+            self._start_reading()
         return PassageTable.of(self.store, ids, files)
 
     def ids_in(self, files: Collection[str]) -> set[str]:
@@ -87,6 +92,8 @@ class TableKeeper:
                 self._ready.clear()
                 self._reader = threading.Thread(target=self._read, name="rag-table", daemon=True)
                 self._reader.start()
+                # Chroma's native code crashes when the interpreter exits under a read in flight.
+                atexit.register(self._reader.join, 60)
             return True
 
     def _read(self) -> None:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import pytest
 
 from rag import Settings
 from rag.chunking import SentenceChunker
@@ -18,6 +19,20 @@ def built(
     settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, chunker: SentenceChunker
 ) -> PaperIndex:
     index, _ = PaperIndex.build(settings, embedder, tokenizer, load_corpus(settings.corpus_dir), chunker)
+    return index
+
+
+@pytest.fixture
+def index(
+    settings: Settings,
+    cached_embedder: CachedEmbedder,
+    tokenizer: Tokenizer,
+    chunker: SentenceChunker,
+    opened: list[PaperIndex],
+) -> PaperIndex:
+    """The fixture corpus, indexed for the test."""
+    index = built(settings, cached_embedder, tokenizer, chunker)
+    opened.append(index)
     return index
 
 
@@ -34,14 +49,8 @@ def stored(index: PaperIndex) -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def test_the_table_holds_each_chunk_as_stored_and_scores_its_sentences_by_their_stored_vectors(
-    settings: Settings,
-    cached_embedder: CachedEmbedder,
-    tokenizer: Tokenizer,
-    chunker: SentenceChunker,
-    opened: list[PaperIndex],
+    index: PaperIndex, cached_embedder: CachedEmbedder
 ) -> None:
-    index = built(settings, cached_embedder, tokenizer, chunker)
-    opened.append(index)
     table, rows = whole(index), stored(index)
     assert len(table) == len(rows) == index.count()
     for passage in table.passages(rows):
@@ -66,14 +75,8 @@ def test_the_table_holds_each_chunk_as_stored_and_scores_its_sentences_by_their_
 
 
 def test_after_a_sync_the_table_has_the_new_text_and_the_moved_offsets_while_a_question_keeps_its_own(
-    settings: Settings,
-    cached_embedder: CachedEmbedder,
-    tokenizer: Tokenizer,
-    chunker: SentenceChunker,
-    opened: list[PaperIndex],
+    index: PaperIndex, settings: Settings, chunker: SentenceChunker
 ) -> None:
-    index = built(settings, cached_embedder, tokenizer, chunker)
-    opened.append(index)
     before = whole(index)
     changed = settings.corpus_dir / "new_energy.md"
     added = "此外，双方计划在咸海沿岸建设一座示范性的盐碱地光伏电站。"
@@ -90,15 +93,7 @@ def test_after_a_sync_the_table_has_the_new_text_and_the_moved_offsets_while_a_q
     assert not any(added in p.text for p in before.file_passages(["new_energy.md"]))
 
 
-def test_a_span_is_found_in_the_chunk_that_holds_most_of_it(
-    settings: Settings,
-    cached_embedder: CachedEmbedder,
-    tokenizer: Tokenizer,
-    chunker: SentenceChunker,
-    opened: list[PaperIndex],
-) -> None:
-    index = built(settings, cached_embedder, tokenizer, chunker)
-    opened.append(index)
+def test_a_span_is_found_in_the_chunk_that_holds_most_of_it(index: PaperIndex) -> None:
     table = whole(index)
     chunks = table.file_passages(["new_energy.md"])
     assert [p.start for p in chunks] == sorted(p.start for p in chunks) and len(chunks) >= 3
@@ -111,14 +106,8 @@ def test_a_span_is_found_in_the_chunk_that_holds_most_of_it(
 
 
 def test_a_table_read_for_one_question_holds_what_the_whole_table_holds_for_it(
-    settings: Settings,
-    cached_embedder: CachedEmbedder,
-    tokenizer: Tokenizer,
-    chunker: SentenceChunker,
-    opened: list[PaperIndex],
+    index: PaperIndex, cached_embedder: CachedEmbedder
 ) -> None:
-    index = built(settings, cached_embedder, tokenizer, chunker)
-    opened.append(index)
     some = index.chunk_ids()[:3]
     small = PassageTable.of(index.store, some, ["new_energy.md"])
     full = whole(index)
