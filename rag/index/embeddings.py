@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
 from ..cache import SqliteCache
 
 Progress = Callable[[int, int], None]

@@ -46,8 +46,8 @@ class HealthReport:
         lines = []
         if self.dropped:
             lines.append(
-                f"{len(self.dropped)} half-indexed file(s) taken out of the index: {', '.join(self.dropped)}; "
-                "`rag index` (or the next upload) adds them again"
+                f"{len(self.dropped)} half-indexed file(s) taken out of the index: "
+                f"{', '.join(self.dropped)}; `rag index` (or the next upload) adds them again"
             )
         if self.cleaned:
             lines.append(f"removed {len(self.cleaned)} leftover temporary file(s): {', '.join(self.cleaned)}")
@@ -55,8 +55,12 @@ class HealthReport:
 
     def lines(self) -> list[str]:
         keyword = "none" if self.keyword_ids is None else str(self.keyword_ids)
-        counts = f"{self.chunks} chunks, {self.sentences} sentences, {keyword} keyword ids, {self.files} files"
-        verdict = "ok" if self.ok else f"damaged: repair it with `rag index` ({len(self.problems)} problem(s))"
+        counts = (
+            f"{self.chunks} chunks, {self.sentences} sentences, {keyword} keyword ids, {self.files} files"
+        )
+        verdict = (
+            "ok" if self.ok else f"damaged: repair it with `rag index` ({len(self.problems)} problem(s))"
+        )
         return [f"{counts}: {verdict}", *(f"problem: {p}" for p in self.problems), *self.healed()]
 
 
@@ -68,7 +72,9 @@ def examine(store: ChromaStore, keyword: KeywordStore, repair: bool, served: boo
     leftovers = KeywordIndex.leftovers(keyword.folder)
     cleaned = tuple(keyword.remove_leftovers()) if repair else ()  # the folder is this machine's
     if leftovers and not repair:
-        problems.append(f"{len(leftovers)} leftover temporary file(s) of killed writes: {leftovers[0].name} …")
+        problems.append(
+            f"{len(leftovers)} leftover temporary file(s) of killed writes: {leftovers[0].name} …"
+        )
     lost = store.lost_vectors()
     for name in lost:
         problems.append(
@@ -77,7 +83,9 @@ def examine(store: ChromaStore, keyword: KeywordStore, repair: bool, served: boo
         )
     if lost:  # healing the rest against a store that is to be rebuilt would spread the damage
         return HealthReport(store.count(), store.sentence_count(), cleaned=cleaned, problems=tuple(problems))
-    heads = {str(meta["source"]): meta for meta in store.read_all(["metadatas"], {"position": 0})["metadatas"]}
+    heads = {
+        str(meta["source"]): meta for meta in store.read_all(["metadatas"], {"position": 0})["metadatas"]
+    }
     dropped: tuple[str, ...] = ()
     if not all(FILE_CHUNKS in meta for meta in heads.values()):
         notes.append("written before files recorded their counts: `rag index --rebuild` lets it check them")
@@ -127,9 +135,7 @@ def _half_written(store: ChromaStore, heads: dict[str, dict[str, Any]]) -> list[
     no first chunk records nothing): read row by row, only when the totals are off."""
     chunks = Counter(str(m["source"]) for m in store.read_all(["metadatas"])["metadatas"])
     sentences = Counter(str(m["source"]) for m in store.read_all(["metadatas"], sentences=True)["metadatas"])
-    recorded = {
-        source: (int(meta[FILE_CHUNKS]), int(meta[FILE_SENTENCES])) for source, meta in heads.items()
-    }
+    recorded = {source: (int(meta[FILE_CHUNKS]), int(meta[FILE_SENTENCES])) for source, meta in heads.items()}
     return sorted(
         source
         for source in set(chunks) | set(sentences) | set(recorded)

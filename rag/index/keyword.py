@@ -145,7 +145,9 @@ class KeywordIndex:
         present: set[int] = set()
         if self.counts is not None:
             for row in (self._row_of[c] for c in chunk_ids if c in self._row_of):
-                present.update(self.counts.indices[self.counts.indptr[row] : self.counts.indptr[row + 1]].tolist())
+                present.update(
+                    self.counts.indices[self.counts.indptr[row] : self.counts.indptr[row + 1]].tolist()
+                )
         unseen = float(np.log1p(len(self.ids) + 0.5))
         weights = {t: float(self.idf[self.vocab[t]]) if t in self.vocab else unseen for t in terms}
         return sum(w for t, w in weights.items() if self.vocab.get(t, -1) in present) / sum(weights.values())

@@ -102,6 +102,8 @@ class KeywordStore:
         out = []
         for text, meta in zip(data["documents"], data["metadatas"], strict=True):
             record = PaperRecord.from_metadata(meta)
-            fields = record_terms(text, record.journal, record.doi) if int(meta["start"]) < RECORD_WINDOW else ""
+            fields = (
+                record_terms(text, record.journal, record.doi) if int(meta["start"]) < RECORD_WINDOW else ""
+            )
             out.append(self.tokenizer.tokens(f"{record.title} {meta.get('section', '')} {fields} {text}"))
         return out

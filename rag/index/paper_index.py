@@ -12,10 +12,9 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import chromadb
 import numpy as np
@@ -23,7 +22,7 @@ import numpy as np
 from ..chunking import Chunker
 from ..config import Settings
 from ..ingest import Corpus
-from ..schema import Paper, Passage
+from ..schema import Paper
 from ..text.words import Tokenizer
 from .catalog import Catalog
 from .embeddings import CachedEmbedder, Progress
@@ -32,9 +31,8 @@ from .keyword import KeywordIndex
 from .keyword_store import KeywordStore
 from .lock import ReadWriteLock
 from .store import ChromaStore, MissingCollections, chroma_dir, connect
-from .sync import SyncReport, Syncer
+from .sync import Syncer, SyncReport
 from .table_keeper import TableKeeper
-
 
 log = logging.getLogger(__name__)
 REPAIR = "Repair it with `rag index`, which builds it again from the corpus and the vector cache."
@@ -73,7 +71,12 @@ def _served_index_exists(settings: Settings) -> bool:
 
 class PaperIndex:
     def __init__(
-        self, settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, path: Path, create: bool = True
+        self,
+        settings: Settings,
+        embedder: CachedEmbedder,
+        tokenizer: Tokenizer,
+        path: Path,
+        create: bool = True,
     ) -> None:
         """``create``: a new index may be started here (a build), else it must be there."""
         self.settings = settings
@@ -119,7 +122,9 @@ class PaperIndex:
         if not index.health.ok:
             index.close()
             problems = "; ".join(index.health.problems)
-            raise IndexDamaged(f"the index at {settings.index_dir} is damaged: {problems}. {REPAIR}", index.health)
+            raise IndexDamaged(
+                f"the index at {settings.index_dir} is damaged: {problems}. {REPAIR}", index.health
+            )
         for line in index.health.healed():
             log.warning("index %s: %s", settings.index_dir, line)
         return index
@@ -204,7 +209,9 @@ class PaperIndex:
     def chunk_ids(self) -> list[str]:
         return self.store.chunk_ids()
 
-    def dense_search(self, vector: np.ndarray, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
+    def dense_search(
+        self, vector: np.ndarray, k: int, sources: Collection[str] = ()
+    ) -> list[tuple[str, float]]:
         return self.store.search_chunks(vector, k, sources)[0]
 
     def sentence_search(

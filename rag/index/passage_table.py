@@ -52,7 +52,9 @@ class PassageTable:
     def __len__(self) -> int:
         return len(self._chunks)
 
-    def caught_up(self, store: ChromaStore, ids: Sequence[str], rewritten: Iterable[str] = ()) -> PassageTable:
+    def caught_up(
+        self, store: ChromaStore, ids: Sequence[str], rewritten: Iterable[str] = ()
+    ) -> PassageTable:
         """The table of the chunks ``ids``: those it lacks, and those ``rewritten`` under the
         same id (a file's new citation details or offsets), are read from the store."""
         wanted, redo = set(ids), set(rewritten)
@@ -73,7 +75,8 @@ class PassageTable:
             return ()
         similarities = held.vectors @ vector
         return tuple(
-            ScoredSentence(start, end, float(s)) for (start, end), s in zip(held.spans, similarities, strict=True)
+            ScoredSentence(start, end, float(s))
+            for (start, end), s in zip(held.spans, similarities, strict=True)
         )
 
     def file_passages(self, sources: Collection[str]) -> tuple[Passage, ...]:

