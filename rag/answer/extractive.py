@@ -252,7 +252,11 @@ def _beside(
     file and section, and the chunk to quote it from: the passage itself, else a chunk of the
     file, none across a paragraph break."""
     at, to = passage.start + start, passage.start + end
-    holders = [passage, *(c for c in chunks if c.source == passage.source and c.section == passage.section)]
+    holders = [passage] + [
+        c
+        for c in chunks
+        if c.source == passage.source and c.section == passage.section and c.chunk_id != passage.chunk_id
+    ]
     best: tuple[int, Passage, int, int] | None = None
     for holder in holders:
         for span in sentence_spans(holder.text):

@@ -1,10 +1,10 @@
 """The passage table a question reads: the whole index once read, kept in line with the store.
 
 The whole table takes seconds to read at 50,000 chunks, too long for a process's first
-answer to wait (`rag ask` answers one question and exits). So the first question starts
-reading it in the background and, like every question until it is read, reads a small
-table of just what it needs from the store (two gets, as before the table existed); the
-read starts at a process's second call, so `rag ask` never makes it. An index
+answer to wait (`rag ask` answers one question and exits). So it is read in the background
+from a process's second call on (a one-question process seldom makes it; its exit waits for
+a read in flight), and until it is read each call gets a small table of just what it needs
+from the store (two gets, as before the table existed). An index
 of more than ``max_chunks`` chunks is never held whole: at 50,000 chunks the table added
 0.86 GB to a serving process's peak memory (`rag bench`), for 10 ms a question.
 """
