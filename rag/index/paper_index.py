@@ -30,6 +30,7 @@ from .health import HealthReport, examine
 from .keyword import KeywordIndex
 from .keyword_store import KeywordStore
 from .lock import ReadWriteLock
+from .passage_table import PassageTable
 from .store import ChromaStore, MissingCollections, chroma_dir, connect
 from .sync import Syncer, SyncReport
 from .table_keeper import TableKeeper
@@ -212,21 +213,31 @@ class PaperIndex:
     def dense_search(
         self, vector: np.ndarray, k: int, sources: Collection[str] = ()
     ) -> list[tuple[str, float]]:
-        return self.store.search_chunks(vector, k, sources)[0]
+        return self._vectors().search_chunks(vector, k, sources)[0]
 
     def sentence_search(
         self, vector: np.ndarray, k: int, sources: Collection[str] = ()
     ) -> list[tuple[str, float]]:
-        return self.store.search_sentences(vector, k, sources)[0]
+        return self._vectors().search_sentences(vector, k, sources)[0]
 
     def dense_searches(
         self, vectors: np.ndarray, k: int, sources: Collection[str] = ()
     ) -> tuple[list[list[tuple[str, float]]], list[list[tuple[str, float]]]]:
         """For each row of ``vectors``: the nearest chunks, and the chunks of the ``2 * k``
-        nearest sentences, in two store calls however many rows, made side by side (Chroma
-        releases the GIL: 4.0 ms one after the other, 2.7 ms side by side)."""
+        nearest sentences. In the store, two calls however many rows, made side by side
+        (Chroma releases the GIL: 4.0 ms one after the other, 2.7 ms side by side)."""
+        vectors_at = self._vectors()
+        if vectors_at is not self.store:
+            return vectors_at.search_chunks(vectors, k, sources), vectors_at.search_sentences(
+                vectors, 2 * k, sources
+            )
         sentences = self._searching.submit(self.store.search_sentences, vectors, 2 * k, sources)
         return self.store.search_chunks(vectors, k, sources), sentences.result()
+
+    def _vectors(self) -> PassageTable | ChromaStore:
+        """Where the vectors are searched: exactly in the whole passage table once it is held
+        (rag.index.vector_matrix: 0.2 ms a question against 1.7 in Chroma), else in the store."""
+        return self.tables.held() or self.store
 
     def keyword_search(self, text: str, k: int, sources: Collection[str] = ()) -> list[tuple[str, float]]:
         within = self.tables.ids_in(sources) if sources else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -17,11 +18,13 @@ import numpy as np
 from ..schema import PaperRecord, Passage, ScoredSentence
 from ..text.sentences import sentence_spans
 from .store import ChromaStore
+from .vector_matrix import VectorMatrix, by_best_sentence
 
 
 @dataclass(frozen=True)
 class HeldChunk:
     passage: Passage
+    vector: np.ndarray
     # The sentences' (start, end) offsets in the passage's text, and their vectors, one row each.
     spans: tuple[tuple[int, int], ...]
     vectors: np.ndarray
@@ -79,6 +82,37 @@ class PassageTable:
             for (start, end), s in zip(held.spans, similarities, strict=True)
         )
 
+    def search_chunks(
+        self, vectors: np.ndarray, k: int, sources: Collection[str] = ()
+    ) -> list[list[tuple[str, float]]]:
+        """As ChromaStore.search_chunks, over the vectors held here."""
+        return self._chunk_vectors.nearest(vectors, k, sources)
+
+    def search_sentences(
+        self, vectors: np.ndarray, k: int, sources: Collection[str] = ()
+    ) -> list[list[tuple[str, float]]]:
+        """As ChromaStore.search_sentences: chunks ranked by the best of the ``k`` nearest sentences."""
+        return [by_best_sentence(hits) for hits in self._sentence_vectors.nearest(vectors, k, sources)]
+
+    @cached_property
+    def _chunk_vectors(self) -> VectorMatrix:
+        held = list(self._chunks.values())
+        return VectorMatrix(
+            [h.passage.chunk_id for h in held],
+            [h.passage.source for h in held],
+            np.stack([h.vector for h in held]) if held else _NO_VECTORS,
+        )
+
+    @cached_property
+    def _sentence_vectors(self) -> VectorMatrix:
+        """One row per sentence, named by its chunk."""
+        held = [h for h in self._chunks.values() if h.spans]
+        return VectorMatrix(
+            [h.passage.chunk_id for h in held for _ in h.spans],
+            [h.passage.source for h in held for _ in h.spans],
+            np.concatenate([h.vectors for h in held]) if held else _NO_VECTORS,
+        )
+
     def file_passages(self, sources: Collection[str]) -> tuple[Passage, ...]:
         """Every chunk of the files, in file order."""
         return tuple(p for source in sorted(sources) for p in self._files.get(source, ()))
@@ -98,7 +132,7 @@ _NO_VECTORS = np.zeros((0, 0), dtype=np.float32)
 
 def _read(store: ChromaStore, ids: Sequence[str] | None) -> dict[str, HeldChunk]:
     """The chunks ``ids`` (None: every chunk) with their sentences, from the store."""
-    include = ["documents", "metadatas"]
+    include = ["documents", "metadatas", "embeddings"]
     chunks = store.read_all(include) if ids is None else store.read_ids(ids, include)
     # A chunk's sentences are numbered in its text's order (rag.index.sync), by the same rule.
     numbered = [
@@ -115,7 +149,8 @@ def _read(store: ChromaStore, ids: Sequence[str] | None) -> dict[str, HeldChunk]
         vectors.setdefault(chunk_id, []).append(vector)
     records: dict[str, PaperRecord] = {}
     out = {}
-    for chunk_id, text, meta in zip(chunks["ids"], chunks["documents"], chunks["metadatas"], strict=True):
+    rows = zip(chunks["ids"], chunks["documents"], chunks["metadatas"], chunks["embeddings"], strict=True)
+    for chunk_id, text, meta, vector in rows:
         key = f"{meta['source']}\x00{meta.get('record_hash', '')}"
         if key not in records:
             records[key] = PaperRecord.from_metadata(meta)
@@ -123,6 +158,7 @@ def _read(store: ChromaStore, ids: Sequence[str] | None) -> dict[str, HeldChunk]
         order = np.argsort([start for start, _ in own], kind="stable")
         out[chunk_id] = HeldChunk(
             Passage.stored(chunk_id, text, meta, record=records[key]),
+            np.asarray(vector, dtype=np.float32),
             tuple(own[n] for n in order),
             np.asarray(vectors[chunk_id], dtype=np.float32)[order] if own else _NO_VECTORS,
         )

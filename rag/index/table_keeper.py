@@ -47,6 +47,10 @@ class TableKeeper:
             self._start_reading()
         return PassageTable.of(self.store, ids, files)
 
+    def held(self) -> PassageTable | None:
+        """The whole table if it has been read, without waiting or starting a read."""
+        return self._current()
+
     def ids_in(self, files: Collection[str]) -> set[str]:
         whole = self._current()
         return whole.ids_in(files) if whole is not None else set(self.store.chunk_ids_in(files))

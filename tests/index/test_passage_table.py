@@ -136,3 +136,30 @@ def test_an_index_over_the_size_limit_is_never_held_whole_and_its_questions_read
     assert index.tables.ids_in(["new_energy.md"]) == set(index.store.chunk_ids_in(["new_energy.md"]))
     vector = cached_embedder.embed_query("新能源合作")
     assert all(table.scored_sentences(i, vector) for i in some)
+
+
+def test_the_held_table_searches_its_vectors_exactly_and_finds_what_the_store_finds(
+    index: PaperIndex, cached_embedder: CachedEmbedder
+) -> None:
+    table = whole(index)
+    vector = cached_embedder.embed_query("中亚国家的水资源短缺")
+    rows = index.store.read_all(["embeddings"])
+    similarity = np.asarray(rows["embeddings"], dtype=np.float32) @ vector
+    exact = [rows["ids"][i] for i in np.argsort(-similarity)[:5]]
+    [nearest] = table.search_chunks(vector, 5)
+    assert [chunk_id for chunk_id, _ in nearest] == exact
+    assert np.allclose([s for _, s in nearest], np.sort(similarity)[::-1][:5], atol=1e-5)
+    # A collection this small is searched exhaustively by Chroma too.
+    assert [i for i, _ in index.store.search_chunks(vector, 5)[0]] == exact
+    # Chunks overlap, so sentences tie: Chroma orders those as it happens to.
+    [held], [chroma] = table.search_sentences(vector, 12), index.store.search_sentences(vector, 12)
+    assert dict(held).keys() == dict(chroma).keys()
+    assert np.allclose([s for _, s in held], [s for _, s in chroma], atol=1e-5)
+    assert index.dense_search(vector, 5) == nearest
+
+    in_file = table.ids_in(["new_energy.md"])
+    [scoped] = table.search_chunks(vector, 1000, ["new_energy.md"])
+    assert {chunk_id for chunk_id, _ in scoped} == in_file
+    [by_sentence] = table.search_sentences(vector, 1000, ["new_energy.md"])
+    assert len(by_sentence) == len({i for i, _ in by_sentence}) and {i for i, _ in by_sentence} <= in_file
+    assert table.search_chunks(vector, 5, ["no such file"]) == [[]]
