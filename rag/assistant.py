@@ -43,7 +43,9 @@ class Assistant:
         self.settings = settings
         self.index = index
         self.tokenizer = tokenizer
-        self.retriever = HybridRetriever(index, embedder, settings, TermTranslator(tokenizer.frequency))
+        self.retriever = HybridRetriever(
+            index, embedder, settings, TermTranslator(tokenizer.frequency, settings.dictionary_cache)
+        )
         self.answerer = answerer
         self.library = library
 
@@ -113,7 +115,8 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load what the first question of each kind would otherwise wait for (the bilingual
-        dictionary takes about a second); servers call this in the background at start."""
+        dictionary's first parse on a machine takes two seconds); servers call this in the
+        background at start."""
         self.retriever.translator.chinese_terms("climate cooperation")
         self.index.keyword_index()
 

@@ -128,6 +128,11 @@ class Settings:
         return (self.cache_dir or self.index_dir / "cache") / "parsed.sqlite"
 
     @property
+    def dictionary_cache(self) -> Path:
+        """CC-CEDICT's lookup tables for English questions (rag.retrieval.cedict)."""
+        return (self.cache_dir or self.index_dir / "cache") / "dictionary.sqlite"
+
+    @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
 

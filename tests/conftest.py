@@ -34,6 +34,12 @@ def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache") / "embeddings.sqlite"
 
 
+@pytest.fixture(scope="session")
+def dictionary_cache(embedding_cache: Path) -> Path:
+    """CC-CEDICT's tables, parsed once for the session (rag.retrieval.cedict)."""
+    return embedding_cache.parent / "dictionary.sqlite"
+
+
 @pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
     """A private, writable copy of the fixture corpus."""

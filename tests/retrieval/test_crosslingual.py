@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from rag.retrieval import cedict
 from rag.retrieval.crosslingual import TermTranslator
 from rag.text.words import Tokenizer
 
 
 @pytest.fixture(scope="module")
-def translator() -> TermTranslator:
-    return TermTranslator(Tokenizer().frequency)
+def translator(dictionary_cache: Path) -> TermTranslator:
+    return TermTranslator(Tokenizer().frequency, dictionary_cache)
 
 
 def corpus_of(*words: str) -> Callable[[str], bool]:
@@ -48,3 +50,27 @@ def test_possessives_and_plurals_are_looked_up_by_their_base(translator: TermTra
 def test_question_words_and_unknown_words_give_no_terms(translator: TermTranslator) -> None:
     assert translator.chinese_terms("What does the paper say about it?") == []
     assert translator.chinese_terms("zzyzx qwertyuiop") == []
+
+
+def test_the_dictionary_is_parsed_once_in_a_child_process_and_then_read_from_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server's memory never carries the parse (250 MB at its peak), nor does a second process."""
+
+    def not_here() -> None:
+        raise AssertionError("CC-CEDICT was parsed inside this process")
+
+    monkeypatch.setattr(cedict, "_tables", not_here)
+    first = TermTranslator(Tokenizer().frequency, tmp_path / "dictionary.sqlite")
+    assert "冰川" in first.chinese_terms("glaciers")
+    assert first.readings("张") == {"zhang"}
+    again = TermTranslator(Tokenizer().frequency, tmp_path / "dictionary.sqlite")
+    assert again.chinese_terms("glaciers") == first.chinese_terms("glaciers")
+
+
+def test_an_unreadable_dictionary_file_is_set_aside_and_parsed_again(tmp_path: Path) -> None:
+    path = tmp_path / "dictionary.sqlite"
+    path.write_bytes(b"not a database" * 100)
+    translator = TermTranslator(Tokenizer().frequency, path)
+    assert "冰川" in translator.chinese_terms("glaciers")
+    assert list(tmp_path.glob("dictionary.sqlite.broken-*"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rag.retrieval.crosslingual import TermTranslator
@@ -44,8 +46,8 @@ PAPERS = [
 
 
 @pytest.fixture(scope="module")
-def namer() -> PaperNamer:
-    return PaperNamer(TermTranslator(Tokenizer().frequency))
+def namer(dictionary_cache: Path) -> PaperNamer:
+    return PaperNamer(TermTranslator(Tokenizer().frequency, dictionary_cache))
 
 
 def named(namer: PaperNamer, question: str) -> list[str]:
@@ -107,14 +109,14 @@ def test_a_longer_romanised_name_is_not_a_shorter_one(namer: PaperNamer) -> None
     assert named(namer, "What did Zhang Xuan find?") == []
 
 
-def test_a_chinese_question_is_read_without_loading_the_dictionary() -> None:
-    """CC-CEDICT takes seconds to load; only romanised names and English journal names need it."""
-    translator = TermTranslator(Tokenizer().frequency)
+def test_a_chinese_question_is_read_without_opening_the_dictionary(tmp_path: Path) -> None:
+    """CC-CEDICT takes seconds to parse; only romanised names and English journal names need it."""
+    translator = TermTranslator(Tokenizer().frequency, tmp_path / "dictionary.sqlite")
     namer = PaperNamer(translator)
     assert [p.paper_id for p in namer.named("张建平、张旭这篇论文由哪个项目资助？", PAPERS)] == ["experience"]
     assert namer.named("天山冰川过去50年减少了多少？", PAPERS) == []
     assert namer.named("AIIB在2021年批准的融资中有多少投向气候？", PAPERS) == []
-    assert "_loaded" not in vars(translator)
+    assert "_store" not in vars(translator.dictionary) and not (tmp_path / "dictionary.sqlite").exists()
 
 
 def test_a_long_run_of_a_title_that_no_other_title_has_names_its_paper(namer: PaperNamer) -> None:
