@@ -74,10 +74,11 @@ class HeldFile:
     # and the check on open has taken out any file whose chunks do not add up to its count.
     stored: frozenset[str]
 
-    def matches(self, doc: Document, chunks: list[Chunk]) -> bool:
+    def matches(self, doc: Document, record: str, chunks: list[Chunk]) -> bool:
+        """``record``: the document's record_hash."""
         return (
             self.file_hash == doc.content_hash
-            and self.record_hash == record_hash(doc)
+            and self.record_hash == record
             and self.chunks == len(chunks)
             and all(c.chunk_id in self.stored for c in chunks)
         )
@@ -99,6 +100,8 @@ class SyncPlan:
     report: SyncReport
     todo: list[tuple[Document, list[Chunk]]]
     started: float
+    # The chunk ids the store held when the plan was made.
+    stored: frozenset[str]
 
     @property
     def written(self) -> list[str]:
@@ -133,19 +136,20 @@ class Syncer:
         started = time.perf_counter()
         report = SyncReport(skipped=dict(corpus.skipped))
         planned = list(zip(corpus.documents, chunker.split_many(corpus.documents), strict=True))
-        held = self._held_if_unchanged(planned) or self.held_by_source()
+        held = self.held_by_source()
         wanted = {doc.source: doc for doc in corpus.documents}
         todo: list[tuple[Document, list[Chunk]]] = []
         for doc, chunks in planned:
             report.chunks_total += len(chunks)
             have = held.get(doc.source)
-            if have is not None and have.matches(doc, chunks):
+            if have is not None and have.matches(doc, record_hash(doc), chunks):
                 report.unchanged.append(doc.source)
                 continue
             (report.updated if doc.source in held else report.added).append(doc.source)
             todo.append((doc, chunks))
         report.removed = sorted(s for s in held if s not in wanted and s not in corpus.skipped)
-        return SyncPlan(report, todo, started)
+        stored = next(iter(held.values())).stored if held else frozenset(self.store.chunk_ids())
+        return SyncPlan(report, todo, started, stored)
 
     def prepare(self, plan: SyncPlan, progress: Progress | None = None) -> Rows:
         """The rows to write and their vectors: the slow step, which writes nothing but the
@@ -164,7 +168,7 @@ class Syncer:
         keyword = self.keyword.saved()
         changed = plan.todo or plan.report.removed
         # A sync that crashed after writing Chroma left a keyword index of other chunks.
-        if changed or keyword is None or keyword.fingerprint != fingerprint(self.store.chunk_ids()):
+        if changed or keyword is None or keyword.fingerprint != fingerprint(list(plan.stored)):
             self.keyword.update(plan.written)
             return True
         return False
@@ -172,31 +176,6 @@ class Syncer:
     def finish(self, plan: SyncPlan) -> SyncReport:
         plan.report.seconds = time.perf_counter() - plan.started
         return plan.report
-
-    def _held_if_unchanged(self, planned: list[tuple[Document, list[Chunk]]]) -> dict[str, HeldFile]:
-        """What the index holds when it is exactly what ``planned`` asks for, else {}.
-
-        Reading every chunk's metadata takes seconds at 50,000 chunks (more over HTTP); the
-        common case, nothing changed, is settled by the ids and one id-only filtered read:
-        every held chunk is a planned one and carries a current file and record hash. (A
-        chunk could pass with another current file's hashes only if its file's old text were
-        another file's current text while its own chunks stayed the same.) When anything
-        differs, the caller reads everything as before.
-        """
-        current = [(doc, chunks) for doc, chunks in planned if chunks]
-        expected = {c.chunk_id for _, chunks in current for c in chunks}
-        if not expected or set(self.store.chunk_ids()) != expected:
-            return {}
-        file_hashes: list[str | int | float | bool] = sorted({doc.content_hash for doc, _ in current})
-        record_hashes: list[str | int | float | bool] = sorted({record_hash(doc) for doc, _ in current})
-        where: Any = {"$and": [{"file_hash": {"$in": file_hashes}}, {"record_hash": {"$in": record_hashes}}]}
-        if len(set(self.store.chunk_ids(where))) != len(expected):
-            return {}
-        stored = frozenset(expected)
-        return {
-            doc.source: HeldFile(doc.content_hash, record_hash(doc), len(chunks), stored)
-            for doc, chunks in current
-        }
 
     def held_by_source(self) -> dict[str, HeldFile]:
         """Each file as its first chunk records it, with the ids of all chunks: reading every
@@ -218,13 +197,14 @@ class Syncer:
         head_rows: list[Row] = []
         for doc, chunks in todo:
             citation = {"source": doc.source, "paper_id": doc.paper_id, **doc.record.to_metadata()}
+            record = record_hash(doc)
             first_sentence = len(sentence_rows)
             head: dict[str, object] = {}
             for chunk in chunks:
                 meta = {
                     **citation,
                     "file_hash": doc.content_hash,
-                    "record_hash": record_hash(doc),
+                    "record_hash": record,
                     "section": chunk.section,
                     "start": chunk.start,
                     "end": chunk.end,
