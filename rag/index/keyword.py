@@ -169,6 +169,8 @@ class KeywordIndex:
         """Write both files under private temporary names, then rename: readers never see half.
 
         The raw counts are saved, not the weights: loading re-weighs them in milliseconds.
+        Uncompressed: at 50,000 chunks compressing took 0.7 s of each sync that changed a file,
+        for 25 MB of disk.
         """
         if self.counts is None or self.lengths is None:
             raise ValueError("only an index built from term counts can be saved")
@@ -176,7 +178,7 @@ class KeywordIndex:
         token = f"{os.getpid()}-{threading.get_ident()}"
         arrays_tmp = folder / f"keyword.{token}{_TEMP}.npz"
         meta_tmp = folder / f"keyword.{token}{_TEMP}.json"
-        np.savez_compressed(
+        np.savez(
             arrays_tmp,
             data=self.counts.data,
             indices=self.counts.indices,
