@@ -31,11 +31,13 @@ class KeywordIndex:
     """
 
     # 3: chunks in a paper's head also carry their record fields' names (rag.text.fields.record_terms).
-    FORMAT = 3
+    # 4: each row's file is kept (``sources``).
+    FORMAT = 4
 
     def __init__(
         self,
         ids: list[str],
+        sources: list[str],
         matrix: sparse.csc_matrix,
         vocab: dict[str, int],
         idf: np.ndarray,
@@ -43,6 +45,9 @@ class KeywordIndex:
         lengths: np.ndarray | None = None,
     ) -> None:
         self.ids = ids
+        # Each row's file: which chunks a file has, without a scan of the store's metadata
+        # (7 ms a question that names a paper or reads a list's files, at 50,000 chunks).
+        self.sources = sources
         self.matrix = matrix
         self.vocab = vocab
         self.idf = idf
@@ -51,16 +56,22 @@ class KeywordIndex:
 
     @classmethod
     def build(
-        cls, ids: Sequence[str], token_lists: Sequence[list[str]], k1: float = 1.5, b: float = 0.75
+        cls,
+        ids: Sequence[str],
+        sources: Sequence[str],
+        token_lists: Sequence[list[str]],
+        k1: float = 1.5,
+        b: float = 0.75,
     ) -> KeywordIndex:
         vocab: dict[str, int] = {}
         counts, lengths = _term_counts(token_lists, vocab)
-        return cls.from_counts(list(ids), counts, lengths, vocab, k1, b)
+        return cls.from_counts(list(ids), list(sources), counts, lengths, vocab, k1, b)
 
     @classmethod
     def from_counts(
         cls,
         ids: list[str],
+        sources: list[str],
         counts: sparse.csr_matrix,
         lengths: np.ndarray,
         vocab: dict[str, int],
@@ -84,10 +95,14 @@ class KeywordIndex:
         ).tocsc()
         df = df.astype(np.float32)
         idf = np.log1p((len(ids) - df + 0.5) / (df + 0.5)).astype(np.float32)
-        return cls(ids, matrix, vocab, idf, counts, lengths)
+        return cls(ids, sources, matrix, vocab, idf, counts, lengths)
 
     def updated(
-        self, remove: Collection[str], ids: Sequence[str], token_lists: Sequence[list[str]]
+        self,
+        remove: Collection[str],
+        ids: Sequence[str],
+        sources: Sequence[str],
+        token_lists: Sequence[list[str]],
     ) -> KeywordIndex:
         """This index without the ``remove`` rows and with rows for ``ids`` added at the end.
 
@@ -102,8 +117,13 @@ class KeywordIndex:
         kept = sparse.csr_matrix((kept.data, kept.indices, kept.indptr), shape=(kept.shape[0], len(vocab)))
         counts = sparse.vstack([kept, added], format="csr")
         kept_ids = [chunk_id for chunk_id, k in zip(self.ids, keep, strict=True) if k]
+        kept_sources = [source for source, k in zip(self.sources, keep, strict=True) if k]
         return self.from_counts(
-            [*kept_ids, *ids], counts, np.concatenate([self.lengths[keep], lengths]), vocab
+            [*kept_ids, *ids],
+            [*kept_sources, *sources],
+            counts,
+            np.concatenate([self.lengths[keep], lengths]),
+            vocab,
         )
 
     def search(
@@ -152,6 +172,18 @@ class KeywordIndex:
         weights = {t: float(self.idf[self.vocab[t]]) if t in self.vocab else unseen for t in terms}
         return sum(w for t, w in weights.items() if self.vocab.get(t, -1) in present) / sum(weights.values())
 
+    def ids_in(self, files: Collection[str]) -> list[str]:
+        """The chunks of ``files``, in index order."""
+        rows = sorted(row for source in files for row in self._rows_by_source.get(source, ()))
+        return [self.ids[row] for row in rows]
+
+    @cached_property
+    def _rows_by_source(self) -> dict[str, list[int]]:
+        rows: dict[str, list[int]] = {}
+        for row, source in enumerate(self.sources):
+            rows.setdefault(source, []).append(row)
+        return rows
+
     @cached_property
     def _row_of(self) -> dict[str, int]:
         return {chunk_id: row for row, chunk_id in enumerate(self.ids)}
@@ -187,7 +219,13 @@ class KeywordIndex:
             lengths=self.lengths,
             fingerprint=np.asarray(self.fingerprint),
         )
-        meta = {"format": self.FORMAT, "ids": self.ids, "vocab": self.vocab, "fingerprint": self.fingerprint}
+        meta = {
+            "format": self.FORMAT,
+            "ids": self.ids,
+            "sources": self.sources,
+            "vocab": self.vocab,
+            "fingerprint": self.fingerprint,
+        }
         meta_tmp.write_text(json.dumps(meta, ensure_ascii=False))
         arrays_tmp.replace(folder / "keyword.npz")
         meta_tmp.replace(folder / "keyword.json")
@@ -218,7 +256,7 @@ class KeywordIndex:
             counts = sparse.csr_matrix(
                 (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"])
             )
-            index = cls.from_counts(meta["ids"], counts, arrays["lengths"], meta["vocab"])
+            index = cls.from_counts(meta["ids"], meta["sources"], counts, arrays["lengths"], meta["vocab"])
             pair_matches = str(arrays["fingerprint"]) == meta.get("fingerprint")
         except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile):
             return None

@@ -92,9 +92,9 @@ class KeywordStore:
         gone = (known - set(ids)) | (redo & known)
         if current is None or current.counts is None or 2 * (len(fresh) + len(gone)) > len(ids):
             data = self.store.read_all(["documents", "metadatas"])
-            return KeywordIndex.build(data["ids"], self._tokens(data))
+            return KeywordIndex.build(data["ids"], _sources(data), self._tokens(data))
         data = self.store.read_ids(fresh, ["documents", "metadatas"])
-        return current.updated(gone, data["ids"], self._tokens(data))
+        return current.updated(gone, data["ids"], _sources(data), self._tokens(data))
 
     def _tokens(self, data: dict[str, list[Any]]) -> list[list[str]]:
         """A chunk is found by its paper's title, its section, and, in a paper's head, by the
@@ -107,3 +107,7 @@ class KeywordStore:
             )
             out.append(self.tokenizer.tokens(f"{record.title} {meta.get('section', '')} {fields} {text}"))
         return out
+
+
+def _sources(data: dict[str, list[Any]]) -> list[str]:
+    return [str(meta["source"]) for meta in data["metadatas"]]

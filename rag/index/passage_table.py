@@ -48,13 +48,13 @@ class PassageTable:
         return cls(_read(store, None))
 
     @classmethod
-    def of(cls, store: ChromaStore, ids: Iterable[str] = (), files: Collection[str] = ()) -> PassageTable:
-        """A table of the chunks ``ids`` and of every chunk of ``files``, read for one question.
-        The files' other chunks come without their vectors: a question scores the sentences of
-        its shortlist only, and reading a list's three files whole took 20 to 50 ms at 50,000 chunks."""
+    def of(cls, store: ChromaStore, ids: Iterable[str] = (), rest: Iterable[str] = ()) -> PassageTable:
+        """A table of the chunks ``ids`` and ``rest`` (a list's files, say), read for one question.
+        The ``rest`` come without their vectors: a question scores the sentences of its
+        shortlist only, and reading a list's three files whole took 20 to 50 ms at 50,000 chunks."""
         wanted = list(dict.fromkeys(ids))
-        rest = [i for i in dict.fromkeys(store.chunk_ids_in(files) if files else ()) if i not in set(wanted)]
-        return cls({**_read(store, wanted), **_read(store, rest, vectors=False)})
+        others = list(dict.fromkeys(rest).keys() - set(wanted))
+        return cls({**_read(store, wanted), **_read(store, others, vectors=False)})
 
     def __len__(self) -> int:
         return len(self._chunks)

@@ -102,9 +102,6 @@ class ChromaStore:
     def chunk_ids(self, where: Any = None) -> list[str]:
         return list(self.chunks.get(where=where, include=[])["ids"])
 
-    def chunk_ids_in(self, sources: Collection[str]) -> list[str]:
-        return self.chunk_ids(_in_files(sources))
-
     def sentence_count(self) -> int:
         return int(self.sentences.count())
 

@@ -45,7 +45,7 @@ class TableKeeper:
         self._asked += 1
         if self._asked > 1:  # a process that reads once (`rag ask`) has no use for the whole
             self._start_reading()
-        return PassageTable.of(self.store, ids, files)
+        return PassageTable.of(self.store, ids, self.keyword.current().ids_in(files) if files else ())
 
     def held(self) -> PassageTable | None:
         """The whole table if it has been read, without waiting or starting a read."""
@@ -53,7 +53,7 @@ class TableKeeper:
 
     def ids_in(self, files: Collection[str]) -> set[str]:
         whole = self._current()
-        return whole.ids_in(files) if whole is not None else set(self.store.chunk_ids_in(files))
+        return whole.ids_in(files) if whole is not None else set(self.keyword.current().ids_in(files))
 
     def whole(self, timeout_s: float | None = None) -> PassageTable | None:
         """The whole table, waiting up to ``timeout_s`` for it to be read (None: not read yet,

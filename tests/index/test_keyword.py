@@ -17,11 +17,12 @@ DOCS = {
     "finance": "亚洲开发银行通过区域战略规划引导资金流向低碳发展项目。",
     "english": "The Belt and Road Initiative provides key guidance for climate cooperation in Central Asia.",
 }
+FILES = ["central_asia.txt", "central_asia.txt", "banks.md", "english.txt"]
 
 
 @pytest.fixture(scope="module")
 def index(tokenizer: Tokenizer) -> KeywordIndex:
-    return KeywordIndex.build(list(DOCS), [tokenizer.tokens(text) for text in DOCS.values()])
+    return KeywordIndex.build(list(DOCS), FILES, [tokenizer.tokens(text) for text in DOCS.values()])
 
 
 def ids(hits: list[tuple[str, float]]) -> list[str]:
@@ -93,12 +94,12 @@ def test_unknown_or_empty_queries_find_nothing(index: KeywordIndex, tokenizer: T
 
 def test_a_rare_term_outweighs_a_common_one(tokenizer: Tokenizer) -> None:
     texts = ["合作合作合作。", "合作研究。", "合作伙伴。", "冰川合作。"]
-    index = KeywordIndex.build(["a", "b", "c", "d"], [tokenizer.tokens(t) for t in texts])
+    index = KeywordIndex.build(["a", "b", "c", "d"], ["f.txt"] * 4, [tokenizer.tokens(t) for t in texts])
     assert ids(index.search(tokenizer.tokens("冰川 合作"), 4))[0] == "d"
 
 
 def test_an_empty_index_finds_nothing(tmp_path: Path) -> None:
-    empty = KeywordIndex.build([], [])
+    empty = KeywordIndex.build([], [], [])
     assert empty.search(["冰川"], 5) == []
     empty.save(tmp_path)
     loaded = KeywordIndex.load(tmp_path)
@@ -118,6 +119,20 @@ def test_save_and_load_round_trip(index: KeywordIndex, tokenizer: Tokenizer, tmp
     assert (loaded.matrix != index.matrix).nnz == 0
     for question in ("天山冰川减少了多少？", "新能源", "climate cooperation"):
         assert loaded.search(tokenizer.tokens(question), 5) == index.search(tokenizer.tokens(question), 5)
+
+
+def test_each_row_knows_its_file_through_an_update_and_a_save(
+    index: KeywordIndex, tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    assert index.ids_in(["central_asia.txt"]) == ["glacier", "energy"]
+    assert index.ids_in(["banks.md", "english.txt"]) == ["finance", "english"]
+    assert index.ids_in(["no such file"]) == [] and index.ids_in([]) == []
+    changed = index.updated({"energy"}, ["pamir"], ["central_asia.txt"], [tokenizer.tokens("帕米尔冰川湖泊")])
+    assert changed.ids_in(["central_asia.txt"]) == ["glacier", "pamir"]
+    assert index.ids_in(["central_asia.txt"]) == ["glacier", "energy"], "the update changed its input"
+    changed.save(tmp_path / "kw")
+    loaded = KeywordIndex.load(tmp_path / "kw")
+    assert loaded is not None and loaded.ids_in(["central_asia.txt"]) == ["glacier", "pamir"]
 
 
 def test_the_fingerprint_names_the_chunk_ids_in_any_order(index: KeywordIndex) -> None:

@@ -109,7 +109,7 @@ def test_a_table_read_for_one_question_holds_what_the_whole_table_holds_for_it(
     index: PaperIndex, cached_embedder: CachedEmbedder
 ) -> None:
     some = index.chunk_ids()[:3]
-    small = PassageTable.of(index.store, some, ["new_energy.md"])
+    small = PassageTable.of(index.store, some, index.keyword_index().ids_in(["new_energy.md"]))
     full = whole(index)
     assert set(small.ids_in(["new_energy.md"])) == full.ids_in(["new_energy.md"])
     assert small.passages(some) == full.passages(some)
@@ -133,7 +133,7 @@ def test_an_index_over_the_size_limit_is_never_held_whole_and_its_questions_read
     table = index.tables.table(ids=some)
     assert [p.chunk_id for p in table.passages(some)] == some and len(table) == 2
     assert index.tables.whole(timeout_s=5) is None
-    assert index.tables.ids_in(["new_energy.md"]) == set(index.store.chunk_ids_in(["new_energy.md"]))
+    assert index.tables.ids_in(["new_energy.md"]) == set(index.store.chunk_ids({"source": "new_energy.md"}))
     vector = cached_embedder.embed_query("新能源合作")
     assert all(table.scored_sentences(i, vector) for i in some)
 
@@ -163,3 +163,22 @@ def test_the_held_table_searches_its_vectors_exactly_and_finds_what_the_store_fi
     [by_sentence] = table.search_sentences(vector, 1000, ["new_energy.md"])
     assert len(by_sentence) == len({i for i, _ in by_sentence}) and {i for i, _ in by_sentence} <= in_file
     assert table.search_chunks(vector, 5, ["no such file"]) == [[]]
+
+
+def test_an_index_not_held_whole_searches_the_papers_a_question_names_exactly_in_their_rows(
+    settings: Settings,
+    cached_embedder: CachedEmbedder,
+    tokenizer: Tokenizer,
+    chunker: SentenceChunker,
+    opened: list[PaperIndex],
+) -> None:
+    index = built(replace(settings, table_max_chunks=10), cached_embedder, tokenizer, chunker)
+    opened.append(index)
+    vector = cached_embedder.embed_query("风电和光伏合作")
+    rows = index.store.chunks.get(where={"source": "new_energy.md"}, include=["embeddings"])
+    similarity = np.asarray(rows["embeddings"], dtype=np.float32) @ vector
+    exact = [rows["ids"][i] for i in np.argsort(-similarity)[:4]]
+    assert [chunk_id for chunk_id, _ in index.dense_search(vector, 4, ["new_energy.md"])] == exact
+    by_sentence = index.sentence_search(vector, 6, ["new_energy.md"])
+    assert by_sentence and {chunk_id for chunk_id, _ in by_sentence} <= set(rows["ids"])
+    assert index.tables.held() is None
