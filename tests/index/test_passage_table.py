@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -15,25 +16,29 @@ from rag.ingest import load_corpus
 from rag.text.words import Tokenizer
 
 
-def built(
-    settings: Settings, embedder: CachedEmbedder, tokenizer: Tokenizer, chunker: SentenceChunker
-) -> PaperIndex:
-    index, _ = PaperIndex.build(settings, embedder, tokenizer, load_corpus(settings.corpus_dir), chunker)
-    return index
+@pytest.fixture
+def build(
+    cached_embedder: CachedEmbedder, tokenizer: Tokenizer, chunker: SentenceChunker, opened: list[PaperIndex]
+) -> Callable[[Settings], PaperIndex]:
+    def built(settings: Settings) -> PaperIndex:
+        corpus = load_corpus(settings.corpus_dir)
+        index, _ = PaperIndex.build(settings, cached_embedder, tokenizer, corpus, chunker)
+        opened.append(index)
+        return index
+
+    return built
 
 
 @pytest.fixture
-def index(
-    settings: Settings,
-    cached_embedder: CachedEmbedder,
-    tokenizer: Tokenizer,
-    chunker: SentenceChunker,
-    opened: list[PaperIndex],
-) -> PaperIndex:
+def index(build: Callable[[Settings], PaperIndex], settings: Settings) -> PaperIndex:
     """The fixture corpus, indexed for the test."""
-    index = built(settings, cached_embedder, tokenizer, chunker)
-    opened.append(index)
-    return index
+    return build(settings)
+
+
+@pytest.fixture
+def unheld(build: Callable[[Settings], PaperIndex], settings: Settings) -> PaperIndex:
+    """The fixture corpus in an index over the size limit: never held whole."""
+    return build(replace(settings, table_max_chunks=10))
 
 
 def whole(index: PaperIndex) -> PassageTable:
@@ -120,14 +125,9 @@ def test_a_table_read_for_one_question_holds_what_the_whole_table_holds_for_it(
 
 
 def test_an_index_over_the_size_limit_is_never_held_whole_and_its_questions_read_their_rows(
-    settings: Settings,
-    cached_embedder: CachedEmbedder,
-    tokenizer: Tokenizer,
-    chunker: SentenceChunker,
-    opened: list[PaperIndex],
+    unheld: PaperIndex, cached_embedder: CachedEmbedder
 ) -> None:
-    index = built(replace(settings, table_max_chunks=10), cached_embedder, tokenizer, chunker)
-    opened.append(index)
+    index = unheld
     assert index.count() > 10
     some = index.chunk_ids()[:2]
     table = index.tables.table(ids=some)
@@ -166,14 +166,9 @@ def test_the_held_table_searches_its_vectors_exactly_and_finds_what_the_store_fi
 
 
 def test_an_index_not_held_whole_searches_the_papers_a_question_names_exactly_in_their_rows(
-    settings: Settings,
-    cached_embedder: CachedEmbedder,
-    tokenizer: Tokenizer,
-    chunker: SentenceChunker,
-    opened: list[PaperIndex],
+    unheld: PaperIndex, cached_embedder: CachedEmbedder
 ) -> None:
-    index = built(replace(settings, table_max_chunks=10), cached_embedder, tokenizer, chunker)
-    opened.append(index)
+    index = unheld
     vector = cached_embedder.embed_query("风电和光伏合作")
     rows = index.store.chunks.get(where={"source": "new_energy.md"}, include=["embeddings"])
     similarity = np.asarray(rows["embeddings"], dtype=np.float32) @ vector
