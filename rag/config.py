@@ -47,9 +47,10 @@ class Settings:
     chunk_overlap_sentences: int = 1
     tiktoken_encoding: str = "cl100k_base"
 
-    # Up to this many chunks, the chunks and their sentence vectors are held in memory for the
-    # questions (rag.index.table_keeper: about 10 ms less per question); above it each question
-    # reads its rows from Chroma, since the table takes about 16 MB per 1,000 chunks at its peak.
+    # Up to this many chunks, the chunks and their vectors are held in memory for the questions
+    # and searched exactly there (rag.index.table_keeper: about 10 ms less per question); above
+    # it each question reads its rows from Chroma and searches its HNSW graph, since the table
+    # takes about 16 MB per 1,000 chunks at its peak.
     table_max_chunks: int = 20_000
 
     top_k: int = 5
