@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..cache import SqliteCache, code_version
 from ..text import stopwords
@@ -73,28 +74,57 @@ class Cedict:
         return f"{package}:{code_version(sys.modules[__name__], stopwords)}"
 
     @cached_property
-    def _store(self) -> SqliteCache:
+    def _store(self) -> Store:
         """The tables, parsed into the file first if it lacks this version's: in a child
-        process, so that a server's memory never carries the parse's peak."""
+        process, so that a server's memory never carries the parse's peak. A file that cannot
+        be written (a read-only cache folder) leaves the tables in memory, as they once were."""
         with self._lock:
+            try:
+                return self._file()
+            except (OSError, sqlite3.Error) as exc:
+                log.warning("CC-CEDICT cannot be kept in %s (%s): parsed into memory", self._path, exc)
+                memory = MemoryStore()
+                write_tables(memory, self.version)
+                return memory
+
+    def _file(self) -> SqliteCache:
+        store = SqliteCache(self._path, "cedict")
+        if not _complete(store, self.version):
+            store.close()
+            child = subprocess.run(
+                [sys.executable, "-m", __name__, str(self._path)], capture_output=True, text=True
+            )
             store = SqliteCache(self._path, "cedict")
             if not _complete(store, self.version):
-                store.close()
-                child = subprocess.run(
-                    [sys.executable, "-m", __name__, str(self._path)], capture_output=True, text=True
-                )
-                store = SqliteCache(self._path, "cedict")
-                if not _complete(store, self.version):
-                    log.warning("CC-CEDICT was not parsed in a child process (%s)", child.stderr[-500:])
-                    write_tables(store, self.version)
-            return store
+                log.warning("CC-CEDICT was not parsed in a child process (%s)", child.stderr[-500:])
+                write_tables(store, self.version)
+        return store
 
 
-def _complete(store: SqliteCache, version: str) -> bool:
+class Store(Protocol):
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]: ...
+
+    def put_many(self, values: Mapping[str, bytes]) -> None: ...
+
+
+class MemoryStore:
+    """The tables in a dict, where no file can hold them."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, bytes] = {}
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        return {key: self._values[key] for key in keys if key in self._values}
+
+    def put_many(self, values: Mapping[str, bytes]) -> None:
+        self._values.update(values)
+
+
+def _complete(store: Store, version: str) -> bool:
     return bool(store.get_many([f"{version}\x00complete"]))
 
 
-def write_tables(store: SqliteCache, version: str) -> None:
+def write_tables(store: Store, version: str) -> None:
     """Every row, then the mark that the parse is complete."""
     batch: dict[str, bytes] = {}
     for key, value in _tables():

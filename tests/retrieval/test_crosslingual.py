@@ -74,3 +74,12 @@ def test_an_unreadable_dictionary_file_is_set_aside_and_parsed_again(tmp_path: P
     translator = TermTranslator(Tokenizer().frequency, path)
     assert "冰川" in translator.chinese_terms("glaciers")
     assert list(tmp_path.glob("dictionary.sqlite.broken-*"))
+
+
+def test_where_no_file_can_hold_the_dictionary_it_is_parsed_into_memory(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "not a folder").write_text("a file where the cache folder should be")
+    translator = TermTranslator(Tokenizer().frequency, tmp_path / "not a folder" / "dictionary.sqlite")
+    assert "冰川" in translator.chinese_terms("glaciers")
+    assert "parsed into memory" in caplog.text
