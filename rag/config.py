@@ -21,7 +21,8 @@ class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
     collection: str = "papers"
-    # Vectors and parsed files by content hash; empty means <index_dir>/cache. `rag index`
+    # Vectors and parsed files by content hash, and CC-CEDICT's tables; empty means
+    # <index_dir>/cache. `rag index`
     # repairs an index from it; `rag index --rebuild` discards it.
     cache_dir: Path | None = None
 
