@@ -136,7 +136,8 @@ class Syncer:
         started = time.perf_counter()
         report = SyncReport(skipped=dict(corpus.skipped))
         planned = list(zip(corpus.documents, chunker.split_many(corpus.documents), strict=True))
-        held = self.held_by_source()
+        stored = frozenset(self.store.chunk_ids())
+        held = self._held(stored)
         wanted = {doc.source: doc for doc in corpus.documents}
         todo: list[tuple[Document, list[Chunk]]] = []
         for doc, chunks in planned:
@@ -148,7 +149,6 @@ class Syncer:
             (report.updated if doc.source in held else report.added).append(doc.source)
             todo.append((doc, chunks))
         report.removed = sorted(s for s in held if s not in wanted and s not in corpus.skipped)
-        stored = next(iter(held.values())).stored if held else frozenset(self.store.chunk_ids())
         return SyncPlan(report, todo, started, stored)
 
     def prepare(self, plan: SyncPlan, progress: Progress | None = None) -> Rows:
@@ -178,9 +178,12 @@ class Syncer:
         return plan.report
 
     def held_by_source(self) -> dict[str, HeldFile]:
-        """Each file as its first chunk records it, with the ids of all chunks: reading every
-        chunk's metadata instead (each carries its paper's record) took 7 s at 50,000 chunks."""
-        stored = frozenset(self.store.chunk_ids())
+        return self._held(frozenset(self.store.chunk_ids()))
+
+    def _held(self, stored: frozenset[str]) -> dict[str, HeldFile]:
+        """Each file as its first chunk records it, with ``stored``, the ids of all chunks:
+        reading every chunk's metadata instead (each carries its paper's record) took 7 s at
+        50,000 chunks."""
         return {
             str(meta["source"]): HeldFile(
                 str(meta.get("file_hash", "")),

@@ -16,8 +16,7 @@ class VectorMatrix:
     """Rows of unit vectors, each with an id and the file it belongs to."""
 
     def __init__(self, ids: Sequence[str], sources: Sequence[str], vectors: np.ndarray) -> None:
-        self.ids = list(ids)
-        self._names = np.asarray(self.ids, dtype=object)
+        self.ids = np.asarray(ids, dtype=object)
         self.sources = np.asarray(sources, dtype=object)
         self.vectors = vectors
 
@@ -26,7 +25,7 @@ class VectorMatrix:
     ) -> list[list[tuple[str, float]]]:
         """For each query row, the ``k`` most similar rows (cosine, best first), only those of the
         files ``sources`` when given, as Chroma's query with a filter on the file would."""
-        if not self.ids:
+        if not len(self.ids):
             return [[] for _ in np.atleast_2d(queries)]
         similarities = np.atleast_2d(queries).astype(np.float32) @ self.vectors.T
         if sources:
@@ -40,8 +39,8 @@ class VectorMatrix:
                 continue
             best = np.argpartition(-row, top - 1)[:top]
             # Overlapping chunks share sentences: equal similarities are ordered by id, not by chance.
-            best = best[np.lexsort((self._names[best], -row[best]))]
-            out.append([(self.ids[i], float(row[i])) for i in best])
+            best = best[np.lexsort((self.ids[best], -row[best]))]
+            out.append([(str(self.ids[i]), float(row[i])) for i in best])
         return out
 
 
