@@ -7,6 +7,7 @@ import os
 import resource
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from .corpora import (
     real_paragraphs,
     store_vectors,
 )
-from .neighbours import busy_neighbours
+from .neighbours import busy_neighbours, paused
 
 # -- phases (each in its own process) ---------------------------------------------------------
 
@@ -186,18 +187,41 @@ def latency(prefix: str, values: list[float]) -> dict[str, float]:
     return {f"{prefix}_p50_ms": percentile(values, 50), f"{prefix}_p95_ms": percentile(values, 95)}
 
 
-def interleaved_ms(assistant: Any, questions: Sequence[str], neighbours: int = 0) -> dict[str, list[float]]:
+def interleaved_ms(assistant: Any, questions: Sequence[str]) -> dict[str, list[float]]:
     """Milliseconds of the model's query embedding, ``retrieve`` and ``ask`` for each question,
-    one after another, so that all three meet the same moment of the machine's load; with
-    ``neighbours`` CPU-burning processes running throughout."""
-    embed = assistant.retriever.embedder.embed_query
-    calls = {"query_embed": embed, "retrieve": assistant.retrieve, "ask": assistant.ask}
-    out: dict[str, list[float]] = {name: [] for name in calls}
-    with busy_neighbours(neighbours):
-        for question in questions:
-            for name, call in calls.items():
-                out[name] += timed_ms(call, [question])
+    one after another, so that all three meet the same moment of the machine's load."""
+    out: dict[str, list[float]] = {name: [] for name in _calls(assistant)}
+    for question in questions:
+        for name, values in _each_call_ms(assistant, question).items():
+            out[name] += values
     return out
+
+
+def paired_ms(
+    assistant: Any, questions: Sequence[str], neighbours: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """As interleaved_ms, quiet and with ``neighbours`` CPU-burning processes, question by
+    question (which comes first turns each time): the two figures of a ratio then come from
+    the same questions at the same stretch of the machine's drift, not a quiet figure of
+    every question against a loaded one of the first few, taken minutes later."""
+    quiet: dict[str, list[float]] = {name: [] for name in _calls(assistant)}
+    loaded: dict[str, list[float]] = {name: [] for name in _calls(assistant)}
+    with busy_neighbours(neighbours) as procs:
+        for n, question in enumerate(questions):
+            for busy in (n % 2 == 0, n % 2 == 1):
+                with nullcontext() if busy else paused(procs):
+                    for name, values in _each_call_ms(assistant, question).items():
+                        (loaded if busy else quiet)[name] += values
+    return quiet, loaded
+
+
+def _calls(assistant: Any) -> dict[str, Callable[[str], object]]:
+    embed = assistant.retriever.embedder.embed_query
+    return {"query_embed": embed, "retrieve": assistant.retrieve, "ask": assistant.ask}
+
+
+def _each_call_ms(assistant: Any, question: str) -> dict[str, list[float]]:
+    return {name: timed_ms(call, [question]) for name, call in _calls(assistant).items()}
 
 
 def phase_serve(spec: dict[str, Any]) -> dict[str, Any]:
@@ -222,8 +246,9 @@ def phase_serve(spec: dict[str, Any]) -> dict[str, Any]:
     figures["rss_mb"] = peak_rss_mb()
     loaded = questions[: spec.get("loaded_questions", 0)]
     if loaded:
-        for name, values in interleaved_ms(assistant, loaded, os.cpu_count() or 1).items():
-            figures |= latency(f"loaded_{name}", values)
+        quiet, busy = paired_ms(assistant, loaded, os.cpu_count() or 1)
+        for name in quiet:
+            figures |= latency(f"paired_{name}", quiet[name]) | latency(f"loaded_{name}", busy[name])
         figures["loaded_calls"] = len(loaded)
     return figures
 

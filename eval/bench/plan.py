@@ -61,7 +61,7 @@ class Plan:
                 rounds=1,
                 cold_runs=2,
                 model_sample=32,
-                loaded_questions=12,
+                loaded_questions=20,
                 shrink=5,
             )
         return cls(

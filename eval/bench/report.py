@@ -87,9 +87,10 @@ def derived(size: Size) -> dict[str, float]:
 
 
 def loaded_ratio(serve: dict[str, float], step: str, q: int) -> float:
-    """The ``q``th percentile with CPU-burning neighbours over the quiet one (nan: not measured)."""
+    """The ``q``th percentile with CPU-burning neighbours over the quiet one of the same
+    questions, measured in pairs (nan: not measured)."""
     loaded = serve.get(f"loaded_{step}_p{q}_ms")
-    return float("nan") if loaded is None else loaded / serve[f"{step}_p{q}_ms"]
+    return float("nan") if loaded is None else loaded / serve[f"paired_{step}_p{q}_ms"]
 
 
 ROWS: list[tuple[str, str, int]] = [
@@ -281,7 +282,7 @@ def load_section(sizes: list[Size]) -> list[str]:
     for key, note in (("serve", " (the setting)"), ("serve_alt", "")):
         f = real.figures[key]
         for step in ("query_embed", "retrieve", "ask"):
-            quiet = [f[f"{step}_p{q}_ms"] for q in (50, 95)]
+            quiet = [f[f"paired_{step}_p{q}_ms"] for q in (50, 95)]
             loaded = [f[f"loaded_{step}_p{q}_ms"] for q in (50, 95)]
             rows.append(
                 [
@@ -292,7 +293,8 @@ def load_section(sizes: list[Size]) -> list[str]:
             )
     return [
         f"Under load ({real.label} corpus): {os.cpu_count()} CPU-burning neighbour processes, one per core, "
-        f"{real.figures['serve']['loaded_calls']} questions interleaved; RAG_QUERY_THREADS sets the threads",
+        f"{real.figures['serve']['loaded_calls']} questions, each quiet (the neighbours paused) and loaded "
+        "in turn; RAG_QUERY_THREADS sets the threads",
         "",
         table(["", "quiet p50", "quiet p95", "loaded p50", "loaded p95", "p50 ratio", "p95 ratio"], rows),
         "",

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -176,6 +176,11 @@ class KeywordIndex:
         """The chunks of ``files``, in index order."""
         rows = sorted(row for source in files for row in self._rows_by_source.get(source, ()))
         return [self.ids[row] for row in rows]
+
+    def sources_of(self, chunk_ids: Iterable[str]) -> list[str]:
+        """The files of ``chunk_ids``, each once, in that order."""
+        rows = self._row_of
+        return list(dict.fromkeys(self.sources[rows[c]] for c in chunk_ids if c in rows))
 
     @cached_property
     def _rows_by_source(self) -> dict[str, list[int]]:

@@ -25,8 +25,8 @@ from .vector_matrix import VectorMatrix, by_best_sentence
 class HeldChunk:
     passage: Passage
     vector: np.ndarray
-    # The sentences' (start, end) offsets in the passage's text, and their vectors, one row each
-    # (none for a chunk read without its vectors: see PassageTable.of).
+    # The sentences' (start, end) offsets in the passage's text, and their vectors, one row each.
+    # A chunk read without its vectors (PassageTable.of's ``rest``) has none, and an empty ``vector``.
     spans: tuple[tuple[int, int], ...]
     vectors: np.ndarray
 
@@ -52,9 +52,26 @@ class PassageTable:
         """A table of the chunks ``ids`` and ``rest`` (a list's files, say), read for one question.
         The ``rest`` come without their vectors: a question scores the sentences of its
         shortlist only, and reading a list's three files whole took 20 to 50 ms at 50,000 chunks."""
-        wanted = dict.fromkeys(ids)
-        others = [i for i in dict.fromkeys(rest) if i not in wanted]
-        return cls({**_read(store, list(wanted)), **_read(store, others, vectors=False)})
+        return _EMPTY.extended(store, ids, rest)
+
+    def extended(self, store: ChromaStore, ids: Iterable[str] = (), rest: Iterable[str] = ()) -> PassageTable:
+        """This table and the chunks ``ids`` (with their vectors) and ``rest`` (without), of
+        which only those it lacks are read: a question's later needs, on top of what was read
+        while its embedding ran (rag.retrieval.hybrid)."""
+        wanted = [i for i in dict.fromkeys(ids) if not self._has_vectors(i)]
+        taken = set(wanted)
+        others = [i for i in dict.fromkeys(rest) if i not in self._chunks and i not in taken]
+        if not wanted and not others:
+            return self
+        return PassageTable({**self._chunks, **_read(store, wanted), **_read(store, others, vectors=False)})
+
+    def has_vectors(self, ids: Iterable[str]) -> bool:
+        """Whether every chunk of ``ids`` is held with its vectors (so it can be searched here)."""
+        return all(self._has_vectors(i) for i in ids)
+
+    def _has_vectors(self, chunk_id: str) -> bool:
+        held = self._chunks.get(chunk_id)
+        return held is not None and held.vector.size > 0
 
     def __len__(self) -> int:
         return len(self._chunks)
@@ -100,7 +117,7 @@ class PassageTable:
 
     @cached_property
     def _chunk_vectors(self) -> VectorMatrix:
-        held = list(self._chunks.values())
+        held = [h for h in self._chunks.values() if h.vector.size]
         return VectorMatrix(
             [h.passage.chunk_id for h in held],
             [h.passage.source for h in held],
@@ -132,6 +149,7 @@ class PassageTable:
 
 
 _NO_VECTORS = np.zeros((0, 0), dtype=np.float32)
+_EMPTY = PassageTable({})
 
 
 def _read(store: ChromaStore, ids: Sequence[str] | None, vectors: bool = True) -> dict[str, HeldChunk]:

@@ -37,15 +37,19 @@ class TableKeeper:
         self._asked = 0
         self._ready = threading.Event()
 
-    def table(self, ids: Iterable[str] = (), files: Collection[str] = ()) -> PassageTable:
-        """A table holding at least the chunks ``ids`` and every chunk of ``files``."""
+    def table(
+        self, ids: Iterable[str] = (), files: Collection[str] = (), start: PassageTable | None = None
+    ) -> PassageTable:
+        """A table holding at least the chunks ``ids`` and every chunk of ``files``: ``start``
+        (what the question has read already) with what it lacks."""
         whole = self._current()
         if whole is not None:
             return whole
         self._asked += 1
         if self._asked > 1:  # a process that reads once (`rag ask`) has no use for the whole
             self._start_reading()
-        return PassageTable.of(self.store, ids, self.keyword.current().ids_in(files) if files else ())
+        rest = self.keyword.current().ids_in(files) if files else ()
+        return (start or PassageTable.of(self.store)).extended(self.store, ids, rest)
 
     def held(self) -> PassageTable | None:
         """The whole table if it has been read, without waiting or starting a read."""

@@ -68,15 +68,22 @@ class HybridRetriever:
         readings = [query, *([" ".join(terms)] if terms else [])]
         if reading.english:  # as asked, nearest the papers' English abstracts and titles
             readings.append(asked)
-        # The model runs on its own core (Settings.query_threads) while this one searches the keywords.
-        embedded = self._embedding.submit(self._dense, readings, pool, sources)
+        distinct = list(dict.fromkeys(readings))
+        # The model runs on its own core (Settings.query_threads) while this one searches the
+        # keywords and reads ahead what the question will most likely quote.
+        embedded = self._embedding.submit(self.embedder.embed_queries, distinct)
         keyword = self.index.keyword_search(query, pool, sources)
-        vector, dense = embedded.result()
+        size = max(3 * k, 12)
+        likely = [chunk_id for chunk_id, _ in keyword[:size]]
+        reads_files = reading.asks_list or reading.asks_reason
+        files = self.index.keyword_index().sources_of(likely)[:LIST_FILES] if reads_files else []
+        ahead = self.index.read_ahead(likely, sources, files)
+        vector, dense = self._dense(embedded.result(), distinct, readings, pool, sources, ahead)
         weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
         fuse = rrf if reading.english else fuse_scores
         fused = fuse([*dense, keyword], weights)
-        shortlist = [chunk_id for chunk_id, _ in fused[: max(3 * k, 12)]]
-        table = self.index.tables.table(ids=shortlist)
+        shortlist = [chunk_id for chunk_id, _ in fused[:size]]
+        table = self.index.tables.table(ids=shortlist, start=ahead)
         passages = drop_near_duplicates(
             self._passages(table, shortlist, dict(fused), dict(dense[0]), dict(keyword), vector)
         )
@@ -91,15 +98,15 @@ class HybridRetriever:
             reading, tuple(passages[:k]), tuple(terms), named, coverage, keys, catalog=tuple(catalog)
         )
         if reading.record_fields:
-            return self._with_records(found, catalog)
-        if reading.asks_list or reading.asks_reason:  # a list, or a reason, may go on in the next chunks
+            return self._with_records(found, catalog, table)
+        if reads_files:  # a list, or a reason, may go on in the next chunks
             files = list(dict.fromkeys(p.source for p in found.passages[:LIST_FILES]))
-            chunks = self.index.tables.table(files=files).file_passages(files)
+            chunks = self.index.tables.table(files=files, start=table).file_passages(files)
             outline = section_openings(chunks) if reading.asks_list else ()
             return replace(found, outline=outline, file_passages=chunks)
         return found
 
-    def _with_records(self, found: Retrieval, catalog: list[Paper]) -> Retrieval:
+    def _with_records(self, found: Retrieval, catalog: list[Paper], read: PassageTable) -> Retrieval:
         """A record question also gets its papers and the passages that print the fields asked."""
         reading = found.reading
         unmatched = "" if found.named else unmatched_title(reading.question, catalog)
@@ -107,7 +114,8 @@ class HybridRetriever:
             return replace(found, unmatched=unmatched, catalog=tuple(catalog))
         person = "biographies" in reading.record_fields
         papers = record_papers(reading.query, found.named, found.passages, catalog, person)
-        table = self.index.tables.table(files=[source for paper in papers for source in paper.sources])
+        files = [source for paper in papers for source in paper.sources]
+        table = self.index.tables.table(files=files, start=read)
         lines = record_lines(papers, reading.record_fields, table.chunk_at)
         # The passages that print the fields asked are what this question retrieves, first.
         printed = list({line.passage.chunk_id: line.passage for line in lines}.values())
@@ -115,15 +123,21 @@ class HybridRetriever:
         passages = (*printed, *(p for p in found.passages if p.chunk_id not in ids))[: len(found.passages)]
         return replace(found, passages=passages, papers=papers, record_lines=lines)
 
-    def _dense(self, readings: list[str], k: int, sources: Sequence[str]) -> tuple[np.ndarray, list[Ranking]]:
+    def _dense(
+        self,
+        vectors: np.ndarray,
+        distinct: list[str],
+        readings: list[str],
+        k: int,
+        sources: Sequence[str],
+        ahead: PassageTable | None,
+    ) -> tuple[np.ndarray, list[Ranking]]:
         """The first reading's vector, and one ranking per reading: chunks by their own
         similarity or their best sentence's, whichever is higher (a short fact inside a long
-        chunk counts, but a chunk is not voted for twice). Every distinct reading is embedded in
-        one model call and searched in one store call (an English question without dictionary
-        terms is read as asked twice)."""
-        distinct = list(dict.fromkeys(readings))
-        vectors = self.embedder.embed_queries(distinct)
-        by_chunk, by_sentence = self.index.dense_searches(vectors, k, sources)
+        chunk counts, but a chunk is not voted for twice). ``vectors`` are the ``distinct``
+        readings', searched in one store call (an English question without dictionary terms
+        is read as asked twice)."""
+        by_chunk, by_sentence = self.index.dense_searches(vectors, k, sources, ahead)
         rankings = {}
         for text, chunks, sentences in zip(distinct, by_chunk, by_sentence, strict=True):
             best: dict[str, float] = {}

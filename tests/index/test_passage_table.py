@@ -177,3 +177,64 @@ def test_an_index_not_held_whole_searches_the_papers_a_question_names_exactly_in
     by_sentence = index.sentence_search(vector, 6, ["new_energy.md"])
     assert by_sentence and {chunk_id for chunk_id, _ in by_sentence} <= set(rows["ids"])
     assert index.tables.held() is None
+
+
+def recorded_reads(monkeypatch: pytest.MonkeyPatch, index: PaperIndex) -> list[tuple[list[str], bool]]:
+    """Each read of the store's rows by id from here on: its ids, and whether they were sentences."""
+    reads: list[tuple[list[str], bool]] = []
+    read_ids = index.store.read_ids
+
+    def recording(ids: Any, include: list[str], sentences: bool = False) -> dict[str, list[Any]]:
+        reads.append((list(ids), sentences))
+        return read_ids(ids, include, sentences)
+
+    monkeypatch.setattr(index.store, "read_ids", recording)
+    return reads
+
+
+def test_a_question_table_grows_by_reading_only_the_chunks_it_lacks(
+    unheld: PaperIndex, cached_embedder: CachedEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = unheld
+    in_file = index.keyword_index().ids_in(["new_energy.md"])
+    first = PassageTable.of(index.store, in_file[:2], in_file)
+    reads = recorded_reads(monkeypatch, index)
+    assert first.extended(index.store, in_file[:2], in_file) is first and reads == []
+    assert first.has_vectors(in_file[:2]) and not first.has_vectors(in_file[2:3])
+
+    elsewhere = next(i for i in index.chunk_ids() if i not in set(in_file))
+    wanted = [*in_file[:3], elsewhere]
+    grown = first.extended(index.store, wanted)
+    chunk_reads = [ids for ids, sentences in reads if not sentences]
+    assert chunk_reads == [[in_file[2], elsewhere]], "a chunk held without its vectors is read again"
+    assert grown.has_vectors(wanted) and len(grown) == len(first) + 1
+    assert not first.has_vectors(in_file[2:3]), "the table it grew from is unchanged"
+    vector = cached_embedder.embed_query("新能源合作")
+    direct = PassageTable.of(index.store, wanted)
+    for chunk_id in wanted:
+        assert grown.scored_sentences(chunk_id, vector) == direct.scored_sentences(chunk_id, vector)
+    assert grown.passages(wanted) == direct.passages(wanted)
+
+
+def test_a_question_reads_ahead_the_papers_it_names_and_is_searched_there_without_another_read(
+    unheld: PaperIndex, cached_embedder: CachedEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = unheld
+    named, other = ["new_energy.md"], "climate_cooperation.txt"
+    hits = [chunk_id for chunk_id, _ in index.keyword_search("风电 光伏", 3, named)]
+    ahead = index.read_ahead(hits, named, [other])
+    assert ahead is not None and hits and index.keyword_index().sources_of([*hits, *hits]) == named
+    assert ahead.has_vectors(index.tables.ids_in(named))
+    assert ahead.ids_in([other]) == index.tables.ids_in([other])
+    assert not any(ahead.has_vectors([i]) for i in index.tables.ids_in([other]))
+
+    vectors = cached_embedder.embed_queries(["风电和光伏合作"])
+    expected = index.dense_searches(vectors, 4, named)
+    reads = recorded_reads(monkeypatch, index)
+    assert index.dense_searches(vectors, 4, named, ahead) == expected and reads == []
+    assert index.tables.table(ids=hits, start=ahead) is ahead and reads == []
+
+
+def test_nothing_is_read_ahead_once_the_whole_table_is_held(index: PaperIndex) -> None:
+    whole(index)
+    assert index.read_ahead(index.chunk_ids()[:3], ["new_energy.md"], ["new_energy.md"]) is None
