@@ -33,14 +33,17 @@ class SqliteCache:
 
     A file that SQLite cannot read is set aside as ``<name>.broken-<time>`` and the cache
     starts afresh with a warning: what it held can be computed again, and a cache must never
-    stop the product."""
+    stop the product. A file another process holds locked for longer than ``wait_s`` is busy,
+    not damaged: that read misses and that write is dropped, with a warning.
+    """
 
-    def __init__(self, path: Path, table: str) -> None:
+    def __init__(self, path: Path, table: str, wait_s: float = 5.0) -> None:
         if not table.isidentifier():
             raise ValueError(f"bad table name {table!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._table = table
+        self._wait_s = wait_s
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._inode = 0
@@ -56,7 +59,10 @@ class SqliteCache:
             try:
                 return self._select(wanted)
             except sqlite3.DatabaseError as exc:
-                self._start_afresh(exc)
+                if _busy(exc):
+                    log.warning("the cache %s is busy (%s): %d keys missed", self.path, exc, len(wanted))
+                else:
+                    self._start_afresh(exc)
                 return {}
 
     def put_many(self, values: Mapping[str, bytes]) -> None:
@@ -66,6 +72,9 @@ class SqliteCache:
             try:
                 self._insert(values)
             except sqlite3.DatabaseError as exc:
+                if _busy(exc):
+                    log.warning("the cache %s is busy (%s): %d values not kept", self.path, exc, len(values))
+                    return
                 self._start_afresh(exc)
                 self._insert(values)
 
@@ -86,7 +95,7 @@ class SqliteCache:
             db.executemany(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?)", list(values.items()))
 
     def _connect(self) -> None:
-        db = sqlite3.connect(str(self.path), check_same_thread=False)
+        db = sqlite3.connect(str(self.path), timeout=self._wait_s, check_same_thread=False)
         try:
             with db:
                 db.execute(f"CREATE TABLE IF NOT EXISTS {self._table} (key TEXT PRIMARY KEY, value BLOB)")
@@ -129,3 +138,8 @@ class SqliteCache:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def _busy(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock (SQLITE_BUSY, SQLITE_LOCKED)."""
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

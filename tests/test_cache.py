@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
 import threading
 from pathlib import Path
 from types import ModuleType
@@ -75,3 +76,24 @@ def test_code_version_changes_with_the_modules_source(tmp_path: Path) -> None:
     before = code_version(module_from(tmp_path / "rules.py", "LIMIT = 1\n"))
     assert code_version(module_from(tmp_path / "rules.py", "LIMIT = 1\n")) == before
     assert code_version(module_from(tmp_path / "rules.py", "LIMIT = 2\n")) != before
+
+
+def test_a_file_another_process_is_writing_is_waited_for_briefly_then_skipped_not_set_aside(
+    tmp_path: Path,
+) -> None:
+    """A lock held longer than the wait is busy, not damage: the read misses and the write is
+    dropped (both can be computed again), and what the file holds stays."""
+    store = SqliteCache(tmp_path / "c.sqlite", "things", wait_s=0.1)
+    store.put_many({"kept": b"1"})
+    writer = sqlite3.connect(store.path, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")
+    try:
+        assert store.get_many(["kept"]) == {}
+        store.put_many({"dropped": b"2"})
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert not list(tmp_path.glob("c.sqlite.broken-*"))
+    assert store.get_many(["kept", "dropped"]) == {"kept": b"1"}
+    store.put_many({"later": b"3"})
+    assert SqliteCache(store.path, "things").get_many(["later"]) == {"later": b"3"}
