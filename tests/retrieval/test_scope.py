@@ -123,3 +123,13 @@ def test_a_long_run_of_a_title_that_no_other_title_has_names_its_paper(namer: Pa
     assert named(namer, "中国与中亚国家加强气候合作那篇论文是受哪个基金资助的？") == ["climate"]
     # A short run ("共建国家应对气候", in two titles) names nothing.
     assert named(namer, "共建国家应对气候的经验有哪些？") == []
+
+
+def test_a_new_list_of_papers_is_matched_as_it_now_stands(namer: PaperNamer) -> None:
+    """The identifiers are prepared per list: a paper added since is named, one removed is not."""
+    added = paper("glaciers", "天山冰川退缩对中亚水资源的影响研究", "王冰、李川", "冰川冻土", "2024")
+    question = "王冰和李川的论文用了什么数据？"
+    assert named(namer, question) == []
+    assert [p.paper_id for p in namer.named(question, [*PAPERS, added])] == ["glaciers"]
+    assert [p.paper_id for p in namer.named("卫玲、梁炜的论文", PAPERS[:2])] == []
+    assert named(namer, "卫玲、梁炜的论文") == ["energy"]
