@@ -35,6 +35,10 @@ from .terms import key_terms, naming_words
 COVERAGE_DEPTH = 4
 # A list's sections, or a reason's next sentence, are looked for in the files of this many top passages.
 LIST_FILES = 3
+# Of those, the files read while the model embeds the question: the best keyword hit's. One
+# paper's chunks take about the embedding's time to read; three overran it (list and reason
+# questions, median: 43 ms with one, 50 with none, 62 with three on the papers, the table not held).
+AHEAD_FILES = 1
 
 
 class HybridRetriever:
@@ -76,7 +80,7 @@ class HybridRetriever:
         size = max(3 * k, 12)
         likely = [chunk_id for chunk_id, _ in keyword[:size]]
         reads_files = reading.asks_list or reading.asks_reason
-        files = self.index.keyword_index().sources_of(likely)[:LIST_FILES] if reads_files else []
+        files = self.index.keyword_index().sources_of(likely)[:AHEAD_FILES] if reads_files else []
         ahead = self.index.read_ahead(likely, sources, files)
         vector, dense = self._dense(embedded.result(), distinct, readings, pool, sources, ahead)
         weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
