@@ -49,7 +49,8 @@ class TableKeeper:
         if self._asked > 1:  # a process that reads once (`rag ask`) has no use for the whole
             self._start_reading()
         rest = self.keyword.current().ids_in(files) if files else ()
-        return (start or PassageTable.of(self.store)).extended(self.store, ids, rest)
+        read = PassageTable.of(self.store) if start is None else start
+        return read.extended(self.store, ids, rest)
 
     def held(self) -> PassageTable | None:
         """The whole table if it has been read, without waiting or starting a read."""

@@ -82,7 +82,7 @@ class HybridRetriever:
         reads_files = reading.asks_list or reading.asks_reason
         files = self.index.keyword_index().sources_of(likely)[:AHEAD_FILES] if reads_files else []
         ahead = self.index.read_ahead(likely, sources, files)
-        vector, dense = self._dense(embedded.result(), distinct, readings, pool, sources, ahead)
+        vector, dense = self._dense(embedded.result(), readings, pool, sources, ahead)
         weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
         fuse = rrf if reading.english else fuse_scores
         fused = fuse([*dense, keyword], weights)
@@ -130,7 +130,6 @@ class HybridRetriever:
     def _dense(
         self,
         vectors: np.ndarray,
-        distinct: list[str],
         readings: list[str],
         k: int,
         sources: Sequence[str],
@@ -138,9 +137,10 @@ class HybridRetriever:
     ) -> tuple[np.ndarray, list[Ranking]]:
         """The first reading's vector, and one ranking per reading: chunks by their own
         similarity or their best sentence's, whichever is higher (a short fact inside a long
-        chunk counts, but a chunk is not voted for twice). ``vectors`` are the ``distinct``
-        readings', searched in one store call (an English question without dictionary terms
-        is read as asked twice)."""
+        chunk counts, but a chunk is not voted for twice). ``vectors`` are the distinct
+        readings', in order, searched in one store call (an English question without dictionary
+        terms is read as asked twice)."""
+        distinct = list(dict.fromkeys(readings))
         by_chunk, by_sentence = self.index.dense_searches(vectors, k, sources, ahead)
         rankings = {}
         for text, chunks, sentences in zip(distinct, by_chunk, by_sentence, strict=True):

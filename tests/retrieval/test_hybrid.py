@@ -74,7 +74,7 @@ def test_dense_evidence_votes_once_per_chunk_with_its_best_similarity(assistant:
     index, retriever = assistant.index, assistant.retriever
     readings = ["中亚地区的水资源短缺有多严重？"]
     vectors = retriever.embedder.embed_queries(readings)
-    vector, [dense] = retriever._dense(vectors, readings, readings, 30, [], None)
+    vector, [dense] = retriever._dense(vectors, readings, 30, [], None)
     by_chunk, by_sentence = dict(index.dense_search(vector, 30)), dict(index.sentence_search(vector, 60))
     assert len({chunk_id for chunk_id, _ in dense}) == len(dense) == len(by_chunk.keys() | by_sentence.keys())
     for chunk_id, similarity in dense:
