@@ -1,8 +1,8 @@
 """Index: chunks -> vectors (embeddings, with a vector cache) -> Chroma (store), plus BM25
 (keyword, keyword_store), the papers (catalog), and bringing it all in line with the corpus
-(sync), its self-check on open (health), and the chunks held in memory for questions
-(passage_table). ``PaperIndex`` is the one object the rest of
-the product holds."""
+(sync), its self-check on open (health), each chunk's rows in its own mapped file (row_file),
+and the chunks held in memory for questions (passage_table). ``PaperIndex`` is the one
+object the rest of the product holds."""
 
 from .embeddings import CachedEmbedder, Embedder, Progress, make_embedder
 from .health import HealthReport

@@ -1,34 +1,21 @@
 """Every chunk of the index as a passage, with its sentences' vectors, held in memory.
 
-A question reads a few dozen chunks and all their sentences' vectors. Read from Chroma,
-that was two gets of about 5 ms each (a third of a question's cost beyond its embedding);
-held here it is a dict lookup and one small matrix product per chunk. The table is a value:
+A question reads a few dozen chunks and all their sentences' vectors, from a ChunkReader
+(the row file, rag.index.row_file); held here it is a dict lookup and one small matrix
+product per chunk, and the vectors can be searched exactly. The table is a value:
 catching up with the store returns a new one, so a question keeps the table it started with.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
-from ..schema import PaperRecord, Passage, ScoredSentence
-from ..text.sentences import sentence_spans
-from .store import ChromaStore
+from ..schema import Passage, ScoredSentence
+from .chunk_rows import NO_VECTORS, ChunkReader, HeldChunk
 from .vector_matrix import VectorMatrix, by_best_sentence
-
-
-@dataclass(frozen=True)
-class HeldChunk:
-    passage: Passage
-    vector: np.ndarray
-    # The sentences' (start, end) offsets in the passage's text, and their vectors, one row each.
-    # A chunk read without its vectors (PassageTable.of's ``rest``) has none, and an empty ``vector``.
-    spans: tuple[tuple[int, int], ...]
-    vectors: np.ndarray
 
 
 class PassageTable:
@@ -43,18 +30,15 @@ class PassageTable:
         }
 
     @classmethod
-    def read(cls, store: ChromaStore) -> PassageTable:
-        """Every chunk: about 0.15 s at 800 chunks, seconds at 50,000 (see TableKeeper)."""
-        return cls(_read(store, None))
-
-    @classmethod
-    def of(cls, store: ChromaStore, ids: Iterable[str] = (), rest: Iterable[str] = ()) -> PassageTable:
+    def of(cls, reader: ChunkReader, ids: Iterable[str] = (), rest: Iterable[str] = ()) -> PassageTable:
         """A table of the chunks ``ids`` and ``rest`` (a list's files, say), read for one question.
         The ``rest`` come without their vectors: a question scores the sentences of its
         shortlist only, and reading a list's three files whole took 20 to 50 ms at 50,000 chunks."""
-        return _EMPTY.extended(store, ids, rest)
+        return _EMPTY.extended(reader, ids, rest)
 
-    def extended(self, store: ChromaStore, ids: Iterable[str] = (), rest: Iterable[str] = ()) -> PassageTable:
+    def extended(
+        self, reader: ChunkReader, ids: Iterable[str] = (), rest: Iterable[str] = ()
+    ) -> PassageTable:
         """This table and the chunks ``ids`` (with their vectors) and ``rest`` (without), of
         which only those it lacks are read: a question's later needs, on top of what was read
         while its embedding ran (rag.retrieval.hybrid)."""
@@ -63,7 +47,7 @@ class PassageTable:
         others = [i for i in dict.fromkeys(rest) if i not in self._chunks and i not in taken]
         if not wanted and not others:
             return self
-        return PassageTable({**self._chunks, **_read(store, wanted), **_read(store, others, vectors=False)})
+        return PassageTable({**self._chunks, **reader.read(wanted), **reader.read(others, vectors=False)})
 
     def has_vectors(self, ids: Iterable[str]) -> bool:
         """Whether every chunk of ``ids`` is held with its vectors (so it can be searched here)."""
@@ -77,7 +61,7 @@ class PassageTable:
         return len(self._chunks)
 
     def caught_up(
-        self, store: ChromaStore, ids: Sequence[str], rewritten: Iterable[str] = ()
+        self, reader: ChunkReader, ids: Sequence[str], rewritten: Iterable[str] = ()
     ) -> PassageTable:
         """The table of the chunks ``ids``: those it lacks, and those ``rewritten`` under the
         same id (a file's new citation details or offsets), are read from the store."""
@@ -86,7 +70,7 @@ class PassageTable:
         fresh = [i for i in ids if i not in kept]
         if not fresh and len(kept) == len(self._chunks):
             return self
-        return PassageTable({**kept, **(_read(store, fresh) if fresh else {})})
+        return PassageTable({**kept, **(reader.read(fresh) if fresh else {})})
 
     def passages(self, ids: Iterable[str]) -> list[Passage]:
         """The passages of ``ids`` the table holds, in that order."""
@@ -121,7 +105,7 @@ class PassageTable:
         return VectorMatrix(
             [h.passage.chunk_id for h in held],
             [h.passage.source for h in held],
-            np.stack([h.vector for h in held]) if held else _NO_VECTORS,
+            np.stack([h.vector for h in held]) if held else NO_VECTORS,
         )
 
     @cached_property
@@ -131,7 +115,7 @@ class PassageTable:
         return VectorMatrix(
             [h.passage.chunk_id for h in held for _ in h.spans],
             [h.passage.source for h in held for _ in h.spans],
-            np.concatenate([h.vectors for h in held]) if held else _NO_VECTORS,
+            np.concatenate([h.vectors for h in held]) if held else NO_VECTORS,
         )
 
     def file_passages(self, sources: Collection[str]) -> tuple[Passage, ...]:
@@ -148,45 +132,4 @@ class PassageTable:
         return max(overlapping, key=lambda p: (min(end, p.end) - max(start, p.start), -p.start), default=None)
 
 
-_NO_VECTORS = np.zeros((0, 0), dtype=np.float32)
 _EMPTY = PassageTable({})
-
-
-def _read(store: ChromaStore, ids: Sequence[str] | None, vectors: bool = True) -> dict[str, HeldChunk]:
-    """The chunks ``ids`` (None: every chunk) with, unless not ``vectors``, their own and their
-    sentences' vectors, from the store."""
-    if ids is not None and not ids:
-        return {}
-    include = ["documents", "metadatas", *(["embeddings"] if vectors else [])]
-    chunks = store.read_all(include) if ids is None else store.read_ids(ids, include)
-    spans: dict[str, list[tuple[int, int]]] = {}
-    sentence_vectors: dict[str, list[Any]] = {}
-    if vectors:
-        # A chunk's sentences are numbered in its text's order (rag.index.sync), by the same rule.
-        numbered = [
-            f"{chunk_id}:{n}"
-            for chunk_id, text in zip(chunks["ids"], chunks["documents"], strict=True)
-            for n in range(len(sentence_spans(text)))
-        ]
-        sentences = store.read_sentences(None if ids is None else numbered)
-        for meta, vector in zip(sentences["metadatas"], sentences["embeddings"], strict=True):
-            chunk_id = str(meta["chunk_id"])
-            spans.setdefault(chunk_id, []).append((int(meta["start"]), int(meta["end"])))
-            sentence_vectors.setdefault(chunk_id, []).append(vector)
-    records: dict[str, PaperRecord] = {}
-    out = {}
-    own_vectors = chunks["embeddings"] if vectors else [_NO_VECTORS] * len(chunks["ids"])
-    rows = zip(chunks["ids"], chunks["documents"], chunks["metadatas"], own_vectors, strict=True)
-    for chunk_id, text, meta, vector in rows:
-        key = f"{meta['source']}\x00{meta.get('record_hash', '')}"
-        if key not in records:
-            records[key] = PaperRecord.from_metadata(meta)
-        own = spans.get(chunk_id, [])
-        order = np.argsort([start for start, _ in own], kind="stable")
-        out[chunk_id] = HeldChunk(
-            Passage.stored(chunk_id, text, meta, record=records[key]),
-            np.asarray(vector, dtype=np.float32),
-            tuple(own[n] for n in order),
-            np.asarray(sentence_vectors[chunk_id], dtype=np.float32)[order] if own else _NO_VECTORS,
-        )
-    return out

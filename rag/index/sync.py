@@ -29,6 +29,7 @@ from ..chunking import Chunker
 from ..ingest import Corpus
 from ..schema import Chunk, Document, page_metadata
 from ..text.sentences import sentence_spans
+from .chunk_rows import NO_VECTORS, StoredChunk
 from .embeddings import CachedEmbedder, Progress
 from .keyword import fingerprint
 from .keyword_store import KeywordStore
@@ -104,6 +105,11 @@ class SyncPlan:
     stored: frozenset[str]
 
     @property
+    def sources(self) -> list[str]:
+        """The files it writes or removes."""
+        return [doc.source for doc, _ in self.todo] + self.report.removed
+
+    @property
     def written(self) -> list[str]:
         """The ids of the chunks it writes: new ones, and old ones written again under their id."""
         return [chunk.chunk_id for _, chunks in self.todo for chunk in chunks]
@@ -116,6 +122,27 @@ class Rows:
     sentences: list[Row]
     chunks: list[Row]
     vectors: np.ndarray
+
+    def stored(self) -> list[StoredChunk]:
+        """The chunks as a reader gives them, each with its sentences (for the row file)."""
+        spans: dict[str, list[tuple[int, int]]] = {}
+        vectors: dict[str, list[np.ndarray]] = {}
+        for (_, _, meta), vector in zip(self.sentences, self.vectors, strict=False):
+            chunk_id = str(meta["chunk_id"])
+            spans.setdefault(chunk_id, []).append((int(meta["start"]), int(meta["end"])))
+            vectors.setdefault(chunk_id, []).append(vector)
+        own = self.vectors[len(self.sentences) :]
+        return [
+            StoredChunk(
+                chunk_id,
+                text,
+                meta,
+                own[n],
+                tuple(spans.get(chunk_id, ())),
+                np.stack(vectors[chunk_id]) if chunk_id in vectors else NO_VECTORS,
+            )
+            for n, (chunk_id, text, meta) in enumerate(self.chunks)
+        ]
 
 
 class Syncer:

@@ -4,7 +4,7 @@ The whole table takes seconds to read at 50,000 chunks, too long for a process's
 answer to wait (`rag ask` answers one question and exits). So it is read in the background
 from a process's second call on (a one-question process seldom makes it; its exit waits for
 a read in flight), and until it is read each call gets a small table of just what it needs
-from the store (two gets, as before the table existed). An index
+from the row file (rag.index.row_file). An index
 of more than ``max_chunks`` chunks is never held whole: at 50,000 chunks the table added
 0.86 GB to a serving process's peak memory (`rag bench`), for 10 ms a question.
 """
@@ -16,16 +16,16 @@ import logging
 import threading
 from collections.abc import Collection, Iterable, Sequence
 
+from .chunk_rows import ChunkReader
 from .keyword_store import KeywordStore
 from .passage_table import PassageTable
-from .store import ChromaStore
 
 log = logging.getLogger(__name__)
 
 
 class TableKeeper:
-    def __init__(self, store: ChromaStore, keyword: KeywordStore, max_chunks: int) -> None:
-        self.store = store
+    def __init__(self, reader: ChunkReader, keyword: KeywordStore, max_chunks: int) -> None:
+        self.reader = reader
         self.keyword = keyword
         self.max_chunks = max_chunks
         # The whole table and the keyword index it is in line with (that index follows the store).
@@ -49,8 +49,8 @@ class TableKeeper:
         if self._asked > 1:  # a process that reads once (`rag ask`) has no use for the whole
             self._start_reading()
         rest = self.keyword.current().ids_in(files) if files else ()
-        read = PassageTable.of(self.store) if start is None else start
-        return read.extended(self.store, ids, rest)
+        read = PassageTable.of(self.reader) if start is None else start
+        return read.extended(self.reader, ids, rest)
 
     def held(self) -> PassageTable | None:
         """The whole table if it has been read, without waiting or starting a read."""
@@ -75,7 +75,7 @@ class TableKeeper:
                 self._read_is_stale = self._reader is not None
                 return
             keyword = self.keyword.current()
-            self._whole = (keyword, self._whole[1].caught_up(self.store, keyword.ids, written))
+            self._whole = (keyword, self._whole[1].caught_up(self.reader, keyword.ids, written))
 
     def _current(self) -> PassageTable | None:
         """The whole table, caught up when another process changed the store (seen when the
@@ -86,7 +86,7 @@ class TableKeeper:
         if self._whole[0] is not keyword:
             with self._lock:
                 if self._whole[0] is not keyword:
-                    self._whole = (keyword, self._whole[1].caught_up(self.store, keyword.ids))
+                    self._whole = (keyword, self._whole[1].caught_up(self.reader, keyword.ids))
         return self._whole[1]
 
     def _start_reading(self) -> bool:
@@ -94,7 +94,7 @@ class TableKeeper:
         it was at the first question: a process holds the table or it does not)."""
         with self._lock:
             if self._too_large is None:
-                self._too_large = self.store.count() > self.max_chunks
+                self._too_large = len(self.keyword.current().ids) > self.max_chunks
             if self._too_large:
                 return False
             if self._reader is None:
@@ -109,7 +109,7 @@ class TableKeeper:
         try:
             while True:
                 keyword = self.keyword.current()
-                table = PassageTable.read(self.store)
+                table = PassageTable.of(self.reader, keyword.ids)
                 with self._lock:
                     if not self._read_is_stale:
                         self._whole = (keyword, table)

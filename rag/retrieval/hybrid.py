@@ -82,6 +82,7 @@ class HybridRetriever:
         reads_files = reading.asks_list or reading.asks_reason
         files = self.index.keyword_index().sources_of(likely)[:AHEAD_FILES] if reads_files else []
         ahead = self.index.read_ahead(likely, sources, files)
+        naming = naming_words(self.namer.authors(catalog), named, self.tokenizer)
         vector, dense = self._dense(embedded.result(), readings, pool, sources, ahead)
         weights = [self.settings.dense_weight] * len(dense) + [self.settings.keyword_weight]
         fuse = rrf if reading.english else fuse_scores
@@ -96,7 +97,6 @@ class HybridRetriever:
         )
         retrieved = " ".join(p.text for p in passages[:k])
         idf_of = self.index.keyword_index().idf_of
-        naming = naming_words(catalog, named, self.tokenizer)
         keys = key_terms(reading.question, reading.english, terms, self.tokenizer, idf_of, retrieved, naming)
         found = Retrieval(
             reading, tuple(passages[:k]), tuple(terms), named, coverage, keys, catalog=tuple(catalog)

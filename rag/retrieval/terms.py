@@ -62,15 +62,14 @@ def key_terms(
     return tuple(sorted(seen.values(), key=lambda t: -t.idf))
 
 
-def naming_words(papers: Sequence[Paper], named: Sequence[Paper], tokenizer: Tokenizer) -> frozenset[str]:
-    """The words a question uses to name a paper: any paper's authors ("卫玲、梁炜认为…" asks
-    what their paper says; the sentence that answers need not name them) and the journal of a
-    paper it names ("新疆大学学报那篇文章")."""
-    authors = {name for paper in papers for name in paper.record.authors}
+def naming_words(authors: frozenset[str], named: Sequence[Paper], tokenizer: Tokenizer) -> frozenset[str]:
+    """The words a question uses to name a paper: any paper's ``authors`` ("卫玲、梁炜认为…"
+    asks what their paper says; the sentence that answers need not name them) and the journal
+    of a paper it names ("新疆大学学报那篇文章")."""
     journals = {
         word for paper in named for word, _ in tokenizer.tagged(paper.record.journal) if len(word) >= 2
     }
-    return frozenset(authors | journals)
+    return authors | journals
 
 
 def _indexed(part: str, tokenizer: Tokenizer, idf_of: Callable[[str], float | None]) -> bool:

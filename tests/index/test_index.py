@@ -97,7 +97,7 @@ def test_first_build_happens_aside_then_a_resync_does_nothing(
 
     assert seen_while_building == [(False, True)]  # complete in the side folder, nothing in place yet
     assert index_exists(settings)
-    assert sorted(p.name for p in settings.index_dir.iterdir()) == ["chroma", "keyword"]
+    assert sorted(p.name for p in settings.index_dir.iterdir()) == ["chroma", "keyword", "rows"]
     assert report.added == SOURCES and not (report.updated or report.removed or report.unchanged)
     assert report.chunks_total == index.count() == len(expected_ids(settings, chunker))
     assert set(index.chunk_ids()) == expected_ids(settings, chunker)

@@ -114,7 +114,7 @@ def test_a_table_read_for_one_question_holds_what_the_whole_table_holds_for_it(
     index: PaperIndex, cached_embedder: CachedEmbedder
 ) -> None:
     some = index.chunk_ids()[:3]
-    small = PassageTable.of(index.store, some, index.keyword_index().ids_in(["new_energy.md"]))
+    small = PassageTable.of(index.rows, some, index.keyword_index().ids_in(["new_energy.md"]))
     full = whole(index)
     assert set(small.ids_in(["new_energy.md"])) == full.ids_in(["new_energy.md"])
     assert small.passages(some) == full.passages(some)
@@ -180,15 +180,17 @@ def test_an_index_not_held_whole_searches_the_papers_a_question_names_exactly_in
 
 
 def recorded_reads(monkeypatch: pytest.MonkeyPatch, index: PaperIndex) -> list[tuple[list[str], bool]]:
-    """Each read of the store's rows by id from here on: its ids, and whether they were sentences."""
+    """Each read of chunks from here on (from the row file or Chroma): its ids, and whether
+    it asked for their vectors."""
     reads: list[tuple[list[str], bool]] = []
-    read_ids = index.store.read_ids
+    read = index.rows.read
 
-    def recording(ids: Any, include: list[str], sentences: bool = False) -> dict[str, list[Any]]:
-        reads.append((list(ids), sentences))
-        return read_ids(ids, include, sentences)
+    def recording(ids: Any, vectors: bool = True) -> dict[str, Any]:
+        if ids:
+            reads.append((list(ids), vectors))
+        return read(ids, vectors)
 
-    monkeypatch.setattr(index.store, "read_ids", recording)
+    monkeypatch.setattr(index.rows, "read", recording)
     return reads
 
 
@@ -197,20 +199,19 @@ def test_a_question_table_grows_by_reading_only_the_chunks_it_lacks(
 ) -> None:
     index = unheld
     in_file = index.keyword_index().ids_in(["new_energy.md"])
-    first = PassageTable.of(index.store, in_file[:2], in_file)
+    first = PassageTable.of(index.rows, in_file[:2], in_file)
     reads = recorded_reads(monkeypatch, index)
-    assert first.extended(index.store, in_file[:2], in_file) is first and reads == []
+    assert first.extended(index.rows, in_file[:2], in_file) is first and reads == []
     assert first.has_vectors(in_file[:2]) and not first.has_vectors(in_file[2:3])
 
     elsewhere = next(i for i in index.chunk_ids() if i not in set(in_file))
     wanted = [*in_file[:3], elsewhere]
-    grown = first.extended(index.store, wanted)
-    chunk_reads = [ids for ids, sentences in reads if not sentences]
-    assert chunk_reads == [[in_file[2], elsewhere]], "a chunk held without its vectors is read again"
+    grown = first.extended(index.rows, wanted)
+    assert reads == [([in_file[2], elsewhere], True)], "a chunk held without its vectors is read again"
     assert grown.has_vectors(wanted) and len(grown) == len(first) + 1
     assert not first.has_vectors(in_file[2:3]), "the table it grew from is unchanged"
     vector = cached_embedder.embed_query("新能源合作")
-    direct = PassageTable.of(index.store, wanted)
+    direct = PassageTable.of(index.rows, wanted)
     for chunk_id in wanted:
         assert grown.scored_sentences(chunk_id, vector) == direct.scored_sentences(chunk_id, vector)
     assert grown.passages(wanted) == direct.passages(wanted)

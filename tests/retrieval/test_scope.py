@@ -133,3 +133,10 @@ def test_a_new_list_of_papers_is_matched_as_it_now_stands(namer: PaperNamer) -> 
     assert [p.paper_id for p in namer.named(question, [*PAPERS, added])] == ["glaciers"]
     assert [p.paper_id for p in namer.named("卫玲、梁炜的论文", PAPERS[:2])] == []
     assert named(namer, "卫玲、梁炜的论文") == ["energy"]
+
+
+def test_every_author_of_a_list_is_known_and_follows_the_list(namer: PaperNamer) -> None:
+    added = paper("glaciers", "天山冰川退缩对中亚水资源的影响研究", "王冰、李川", "冰川冻土", "2024")
+    everyone = {author for p in PAPERS for author in p.record.authors}
+    assert namer.authors(PAPERS) == everyone and {"卫玲", "梁炜"} <= everyone
+    assert namer.authors([*PAPERS, added]) == everyone | {"王冰", "李川"}

@@ -45,7 +45,7 @@ def test_the_words_naming_a_paper_are_no_key_terms(tokenizer: Tokenizer) -> None
     """ "卫玲、梁炜认为…" asks what their paper says: the sentence that answers need not name them."""
     record = PaperRecord(title="新能源合作", authors=("卫玲", "梁炜"), journal="新疆大学学报")
     paper = Paper("p1", record, ("p1.txt",))
-    naming = naming_words([paper], [paper], tokenizer)
+    naming = naming_words(frozenset(record.authors), [paper], tokenizer)
     assert {"卫玲", "梁炜", "新疆大学"} <= naming
     question = "新疆大学学报上卫玲、梁炜认为天山冰川面临哪些挑战？"
     terms = key_terms(question, False, [], tokenizer, IDF.get, naming=naming)
