@@ -1,9 +1,9 @@
-"""Every chunk's text, metadata and vectors in the index's own files, memory-mapped.
+"""Every chunk's text, metadata and vectors in the index's own files, read a chunk at a time.
 
 Read from Chroma, the few dozen chunks a question quotes cost two gets of about 5 ms each at
 50,000 chunks, and holding them all in memory costs 0.7 GB there (rag.index.table_keeper).
-Here a chunk is a few pages of mapped files: the pages a question reads come from disk, the
-rest stay there. Chroma remains the store of record and does the vector search.
+Here a chunk is one read of its bytes, a few µs. Chroma remains the store of record and
+does the vector search.
 
 The file is written in segments, each once: a sync adds a segment with the chunks it
 wrote (one changed file writes that file's chunks), a later segment's row wins over an
@@ -22,6 +22,7 @@ import os
 import shutil
 import time
 import uuid
+import weakref
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,90 +33,99 @@ from .chunk_rows import NO_VECTORS, ChromaRows, HeldChunk, StoredChunk, held
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 # Chunks read from Chroma, and written, per segment when the file catches up with the store.
 CATCH_UP_PAGE = 5_000
 # Unfinished or unlisted segments older than this are a killed write's: removed.
 LEFTOVER_S = 3600.0
 RETRY_S = 5.0
-# Each chunk's (text start, text length, metadata start, metadata length, first sentence, sentences).
-_FIELDS = 6
+# Each chunk's place in its segment's data: offset, text bytes, metadata bytes, sentences.
+_FIELDS = 4
+_SPAN = np.dtype(np.int32)
+_VECTOR = np.dtype(np.float32)
 
 
 @dataclass(frozen=True)
 class _Segment:
+    """One write's chunks: each chunk's bytes lie together (text, metadata, sentence spans,
+    its vector, its sentences' vectors), read with one ``pread``. A memory mapping cost more
+    than it saved: every page the kernel maps around a read counts as the process's memory
+    (+280 MB of peak RSS serving 50,000 chunks, `rag bench`)."""
+
     ids: list[str]
     sources: list[str]
+    dim: int
     rows: np.ndarray
-    blob: np.ndarray
-    chunk_vectors: np.ndarray
-    spans: np.ndarray
-    sentence_vectors: np.ndarray
+    fd: int
 
     @classmethod
     def load(cls, folder: Path) -> _Segment:
-        def array(name: str) -> np.ndarray:
-            # A plain array over the mapping: np.memmap's own slicing costs 2 µs a slice.
-            return np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
-
-        named = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
-        ids = named["ids"]
-        segment = cls(
-            ids,
-            named["sources"],
-            array("rows"),
-            array("blob"),
-            array("chunks"),
-            array("spans"),
-            array("sentences"),
-        )
-        if len(segment.rows) != len(ids) or len(segment.chunk_vectors) != len(ids):
-            raise ValueError(f"segment {folder.name} holds {len(ids)} ids for {len(segment.rows)} rows")
+        named = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        rows = np.load(folder / "rows.npy")
+        fd = os.open(folder / "chunks.bin", os.O_RDONLY)
+        segment = cls(named["ids"], named["sources"], int(named["dim"]), rows, fd)
+        weakref.finalize(segment, os.close, fd)
+        size = os.fstat(fd).st_size
+        if rows.shape != (len(segment.ids), _FIELDS) or (len(rows) and segment._end(-1) > size):
+            raise ValueError(f"segment {folder.name} does not hold its {len(segment.ids)} chunks")
         return segment
 
+    def _end(self, row: int) -> int:
+        at, text, meta, count = self.rows[row].tolist()
+        return int(at + text + meta + count * 2 * _SPAN.itemsize + (1 + count) * self.dim * _VECTOR.itemsize)
+
     def chunk(self, row: int, vectors: bool) -> StoredChunk:
-        text_at, text_len, meta_at, meta_len, first, count = self.rows[row].tolist()
-        text = bytes(self.blob[text_at : text_at + text_len]).decode("utf-8")
-        meta = json.loads(bytes(self.blob[meta_at : meta_at + meta_len]))
+        at, text_len, meta_len, count = self.rows[row].tolist()
+        length = self._end(row) - at if vectors else text_len + meta_len
+        data = os.pread(self.fd, length, at)
+        if len(data) != length:
+            raise ValueError(f"a chunk's bytes end early ({len(data)} of {length})")
+        text = data[:text_len].decode("utf-8")
+        meta = json.loads(data[text_len : text_len + meta_len])
         if not vectors:
             return StoredChunk(self.ids[row], text, meta, NO_VECTORS, (), NO_VECTORS)
-        spans = tuple((a, b) for a, b in self.spans[first : first + count].tolist())
+        at = text_len + meta_len
+        spans = np.frombuffer(data, _SPAN, 2 * count, at).reshape(count, 2).tolist()
+        at += 2 * count * _SPAN.itemsize
+        numbers = np.frombuffer(data, _VECTOR, (1 + count) * self.dim, at).reshape(1 + count, self.dim)
         return StoredChunk(
             self.ids[row],
             text,
             meta,
-            np.array(self.chunk_vectors[row], dtype=np.float32),
-            spans,
-            np.array(self.sentence_vectors[first : first + count], dtype=np.float32) if count else NO_VECTORS,
+            numbers[0],
+            tuple((a, b) for a, b in spans),
+            numbers[1:] if count else NO_VECTORS,
         )
 
 
-def _write_segment(folder: Path, chunks: Sequence[StoredChunk], dim: int) -> None:
-    blob = bytearray()
+def _write_segment(folder: Path, chunks: Sequence[StoredChunk]) -> None:
+    dim = next((len(c.vector) for c in chunks), 0)
     rows = np.zeros((len(chunks), _FIELDS), dtype=np.int64)
-    spans: list[tuple[int, int]] = []
-    sentence_vectors = []
-    for n, chunk in enumerate(chunks):
-        text = chunk.text.encode("utf-8")
-        meta = json.dumps(dict(chunk.meta), ensure_ascii=False).encode("utf-8")
-        rows[n] = (len(blob), len(text), len(blob) + len(text), len(meta), len(spans), len(chunk.spans))
-        blob += text + meta
-        spans.extend(chunk.spans)
-        if chunk.spans:
-            sentence_vectors.append(np.asarray(chunk.vectors, dtype=np.float32))
     folder.mkdir(parents=True)
+    with open(folder / "chunks.bin", "wb") as out:
+        at = 0
+        for n, chunk in enumerate(chunks):
+            text = chunk.text.encode("utf-8")
+            meta = json.dumps(dict(chunk.meta), ensure_ascii=False).encode("utf-8")
+            spans = np.asarray(chunk.spans, dtype=_SPAN).reshape(-1, 2)
+            own = np.asarray(chunk.vector, dtype=_VECTOR).reshape(1, dim)
+            sentences = np.asarray(chunk.vectors, dtype=_VECTOR).reshape(-1, dim)
+            if len(sentences) != len(spans):
+                raise ValueError(
+                    f"chunk {chunk.chunk_id} has {len(spans)} sentences and {len(sentences)} vectors"
+                )
+            data = b"".join([text, meta, spans.tobytes(), own.tobytes(), sentences.tobytes()])
+            rows[n] = (at, len(text), len(meta), len(spans))
+            out.write(data)
+            at += len(data)
     np.save(folder / "rows.npy", rows)
-    np.save(folder / "blob.npy", np.frombuffer(bytes(blob), dtype=np.uint8))
-    own = [np.asarray(c.vector, dtype=np.float32) for c in chunks]
-    np.save(folder / "chunks.npy", np.stack(own) if own else np.zeros((0, dim), np.float32))
-    np.save(folder / "spans.npy", np.asarray(spans, dtype=np.int32).reshape(-1, 2))
-    np.save(
-        folder / "sentences.npy",
-        np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32),
-    )
-    named = {"ids": [c.chunk_id for c in chunks], "sources": [str(c.meta["source"]) for c in chunks]}
-    (folder / "ids.json").write_text(json.dumps(named, ensure_ascii=False), encoding="utf-8")
+    named = {
+        "dim": dim,
+        "ids": [c.chunk_id for c in chunks],
+        "sources": [str(c.meta["source"]) for c in chunks],
+    }
+    (folder / "index.json").write_text(json.dumps(named, ensure_ascii=False), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -188,9 +198,10 @@ class RowFile:
         names: list[str] = []
         try:
             manifest = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+            names = [str(name) for name in manifest["segments"]]
             if manifest.get("format") != FORMAT:
                 raise ValueError(f"format {manifest.get('format')}, not {FORMAT}")
-            names, pending = list(manifest["segments"]), frozenset(manifest["pending"])
+            pending = frozenset(manifest["pending"])
             known = self._view.segments
             segments = {n: known.get(n) or _Segment.load(self.folder / n) for n in names}
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -254,8 +265,7 @@ class RowFile:
         """A new segment, complete on disk under its final name (not yet listed)."""
         name = f"seg-{uuid.uuid4().hex[:12]}"
         temporary = self.folder / f".tmp-{name}"
-        dim = next((len(c.vector) for c in chunks), 0)
-        _write_segment(temporary, chunks, dim)
+        _write_segment(temporary, chunks)
         temporary.rename(self.folder / name)
         return name
 

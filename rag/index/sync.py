@@ -7,7 +7,8 @@ next one.
 
 A sync has three steps: ``plan`` (reading the store, chunking), ``prepare`` (embedding, the
 slow part, which writes only the vector cache) and ``write`` (the short store writes). The
-caller holds the readers' lock for the last one alone.
+caller (PaperIndex.sync) holds the readers' lock for the last one alone, and writes the row
+file (rag.index.row_file) from the rows afterwards.
 
 A file's sentences are written before its chunks, and its first chunk (which carries the
 record, and how many chunks and sentences the file has) after its other chunks: a file
@@ -150,14 +151,6 @@ class Syncer:
         self.store = store
         self.keyword = keyword
         self.embedder = embedder
-
-    def sync(self, corpus: Corpus, chunker: Chunker, progress: Progress | None = None) -> SyncReport:
-        """All three steps at once, for a caller that no reader waits on (a first build)."""
-        plan = self.plan(corpus, chunker)
-        rows = self.prepare(plan, progress)
-        if self.write(plan, rows):
-            self.keyword.save()
-        return self.finish(plan)
 
     def plan(self, corpus: Corpus, chunker: Chunker) -> SyncPlan:
         started = time.perf_counter()

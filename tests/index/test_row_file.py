@@ -137,7 +137,8 @@ def test_a_damaged_row_file_is_read_from_chroma_until_the_next_sync_writes_it_ag
 ) -> None:
     folder = index.rows.folder
     [segment] = index.rows.current().segments
-    (folder / segment / "sentences.npy").write_bytes(b"not an array")
+    data = folder / segment / "chunks.bin"
+    data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])  # cut short, as by a full disk
     reopened = PaperIndex.open(settings, cached_embedder, tokenizer)
     opened.append(reopened)
     ids = reopened.chunk_ids()
@@ -172,3 +173,15 @@ def test_an_index_on_a_chroma_server_keeps_no_row_file(index: PaperIndex, tmp_pa
     served.catch_up(index.chunk_ids())
     assert served.current().where == {} and not (tmp_path / "rows").exists()
     assert served.read(index.chunk_ids()[:2]).keys() == set(index.chunk_ids()[:2])
+
+
+def test_bytes_damaged_under_a_reader_are_read_from_chroma_instead(
+    index: PaperIndex, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = index.chunk_ids()
+    index.rows.read(ids[:1])
+    [segment] = index.rows.current().segments
+    with open(index.rows.folder / segment / "chunks.bin", "r+b") as data:
+        data.write(b"\xff" * 64)  # no longer UTF-8 where the first chunk's text starts
+    assert_same(index.rows.read(ids), ChromaRows(index.store).read(ids))
+    assert "unreadable" in caplog.text
