@@ -163,13 +163,13 @@ class RowFile:
     # -- reading -----------------------------------------------------------------------
 
     def read(self, ids: Sequence[str], vectors: bool = True) -> dict[str, HeldChunk]:
-        where = self.current().where
+        where, wanted = self.current().where, list(dict.fromkeys(ids))
         try:
-            found = [where[i][0].chunk(where[i][1], vectors) for i in dict.fromkeys(ids) if i in where]
+            found = [where[i][0].chunk(where[i][1], vectors) for i in wanted if i in where]
         except (OSError, ValueError, IndexError) as exc:
             self._view = self._broken(self._view.stamp, exc, self._view.names)
-            return self.fallback.read(ids, vectors)
-        missing = [i for i in ids if i not in where]
+            return self.fallback.read(wanted, vectors)
+        missing = [i for i in wanted if i not in where]
         out = held(found)
         return {**out, **self.fallback.read(missing, vectors)} if missing else out
 

@@ -13,26 +13,6 @@ from rag import Settings
 from rag.chunking import SentenceChunker
 from rag.index import CachedEmbedder, PaperIndex, PassageTable
 from rag.ingest import load_corpus
-from rag.text.words import Tokenizer
-
-
-@pytest.fixture
-def build(
-    cached_embedder: CachedEmbedder, tokenizer: Tokenizer, chunker: SentenceChunker, opened: list[PaperIndex]
-) -> Callable[[Settings], PaperIndex]:
-    def built(settings: Settings) -> PaperIndex:
-        corpus = load_corpus(settings.corpus_dir)
-        index, _ = PaperIndex.build(settings, cached_embedder, tokenizer, corpus, chunker)
-        opened.append(index)
-        return index
-
-    return built
-
-
-@pytest.fixture
-def index(build: Callable[[Settings], PaperIndex], settings: Settings) -> PaperIndex:
-    """The fixture corpus, indexed for the test."""
-    return build(settings)
 
 
 @pytest.fixture
