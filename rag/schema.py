@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .text.references import ReferenceStyle, reference
@@ -93,7 +93,12 @@ class PaperRecord:
         return reference(self, style)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        """What an index records of the paper (a change re-indexes its files, rag.index.sync).
+        Built field by field: ``asdict`` copies deeply, 0.2 ms a record, a fifth of a re-index
+        of 1,000 unchanged papers."""
+        values: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["spans"] = [vars(span) for span in self.spans]
+        return json.dumps(values, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> PaperRecord:

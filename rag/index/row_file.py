@@ -23,8 +23,11 @@ import shutil
 import time
 import uuid
 import weakref
+from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -137,14 +140,25 @@ class _View:
     names: tuple[str, ...]
     segments: dict[str, _Segment]
     pending: frozenset[str]
-    where: dict[str, tuple[_Segment, int]]
+    # Each readable chunk's row, counted across the segments in order (a dict of plain
+    # numbers builds in a tenth of the time of one of (segment, row) pairs: 10 ms at 50,000).
+    where: dict[str, int]
     # Unreadable: read nothing from it, and look again after RETRY_S (a segment removed
     # between reading the manifest and opening it is another process's compaction).
     broken_at: float | None = None
 
+    @cached_property
+    def _starts(self) -> list[int]:
+        return list(accumulate((len(s.ids) for s in self.segments.values()), initial=0))
+
     @property
     def rows(self) -> int:
-        return sum(len(s.ids) for s in self.segments.values())
+        return self._starts[-1]
+
+    def chunk(self, chunk_id: str, vectors: bool) -> StoredChunk:
+        row = self.where[chunk_id]
+        n = bisect_right(self._starts, row) - 1
+        return list(self.segments.values())[n].chunk(row - self._starts[n], vectors)
 
 
 _NONE = _View(None, (), {}, frozenset(), {})
@@ -163,9 +177,10 @@ class RowFile:
     # -- reading -----------------------------------------------------------------------
 
     def read(self, ids: Sequence[str], vectors: bool = True) -> dict[str, HeldChunk]:
-        where, wanted = self.current().where, list(dict.fromkeys(ids))
+        view, wanted = self.current(), list(dict.fromkeys(ids))
+        where = view.where
         try:
-            found = [where[i][0].chunk(where[i][1], vectors) for i in wanted if i in where]
+            found = [view.chunk(i, vectors) for i in wanted if i in where]
         except (OSError, ValueError, IndexError) as exc:
             self._view = self._broken(self._view.stamp, exc, self._view.names)
             return self.fallback.read(wanted, vectors)
@@ -206,12 +221,15 @@ class RowFile:
             segments = {n: known.get(n) or _Segment.load(self.folder / n) for n in names}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             return self._broken(stamp, exc, names)
-        where = {
-            chunk_id: (segment, row)
-            for segment in segments.values()
-            for row, (chunk_id, source) in enumerate(zip(segment.ids, segment.sources, strict=True))
-            if source not in pending
-        }
+        where: dict[str, int] = {}
+        start = 0
+        for segment in segments.values():
+            where.update(zip(segment.ids, range(start, start + len(segment.ids)), strict=True))
+            start += len(segment.ids)
+        for segment in segments.values() if pending else ():
+            for chunk_id, source in zip(segment.ids, segment.sources, strict=True):
+                if source in pending:
+                    where.pop(chunk_id, None)
         return _View(stamp, tuple(names), segments, pending, where)
 
     def _broken(self, stamp: tuple[int, int, int] | None, exc: Exception, names: Sequence[str] = ()) -> _View:
@@ -257,8 +275,8 @@ class RowFile:
         view = self.current()
         names = []
         for start in range(0, len(live), CATCH_UP_PAGE):
-            page = [view.where[i] for i in live[start : start + CATCH_UP_PAGE] if i in view.where]
-            names.append(self._add([segment.chunk(row, vectors=True) for segment, row in page]))
+            page = [i for i in live[start : start + CATCH_UP_PAGE] if i in view.where]
+            names.append(self._add([view.chunk(i, vectors=True) for i in page]))
         self._publish(names, frozenset(), view)
 
     def _add(self, chunks: Sequence[StoredChunk]) -> str:
