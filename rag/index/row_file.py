@@ -244,18 +244,42 @@ class RowFile:
 
     def begin(self, sources: Collection[str]) -> None:
         """Before a sync writes these files to Chroma: their rows here are not read until
-        ``catch_up`` has written them again."""
+        ``catch_up`` has written them again. Where that mark cannot be written (a full disk),
+        the manifest is removed, so that every chunk is read from Chroma, rather than a
+        rewritten file's old rows; only where even that fails does the sync stop, before it
+        has written anything."""
         view = self.current()
-        if self.enabled and sources:
+        if not (self.enabled and sources):
+            return
+        try:
             self._publish(list(view.segments), view.pending | set(sources), view)
+        except OSError as exc:
+            self._unwritten(exc)
+            (self.folder / MANIFEST).unlink(missing_ok=True)
+            self._view = _NONE
 
     def catch_up(self, live: Sequence[str], fresh: Sequence[StoredChunk] = ()) -> None:
         """The file brought in line with the store, whose chunks are ``live``: ``fresh`` (a
         sync's rows, already in memory) are written, then any chunk the file still lacks is
         read from Chroma; the pending files are then done. Copied into one segment when most
-        rows are dead."""
+        rows are dead. A write that fails (a full disk) leaves the sync done, its files still
+        pending, read from Chroma until a later sync writes them."""
         if not self.enabled:
             return
+        try:
+            self._catch_up(live, fresh)
+        except OSError as exc:
+            self._unwritten(exc)
+
+    def _unwritten(self, exc: OSError) -> None:
+        log.warning(
+            "the row file at %s could not be written (%s): the chunks it lacks are read from "
+            "Chroma until a sync writes it",
+            self.folder,
+            exc,
+        )
+
+    def _catch_up(self, live: Sequence[str], fresh: Sequence[StoredChunk]) -> None:
         view = self.current()
         segments = list(view.segments)
         if fresh:

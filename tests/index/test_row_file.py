@@ -3,6 +3,7 @@ and never gives the rows of a file while a sync rewrites it."""
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,13 @@ def chroma_reads(monkeypatch: pytest.MonkeyPatch, index: PaperIndex) -> list[lis
 
     monkeypatch.setattr(index.store, "read_ids", recording)
     return reads
+
+
+def add_a_paragraph(settings: Settings) -> None:
+    """A changed file: new_energy.md with a paragraph more at its end."""
+    path = settings.corpus_dir / "new_energy.md"
+    text = path.read_text(encoding="utf-8") + "\n\n新增的一段：风电合作在二〇二六年继续扩大。\n"
+    path.write_text(text, encoding="utf-8")
 
 
 def assert_same(ours: dict[str, HeldChunk], theirs: dict[str, HeldChunk]) -> None:
@@ -91,11 +99,7 @@ def test_a_changed_file_is_served_as_rewritten_and_a_second_reader_sees_it(
 ) -> None:
     second = RowFile(index.rows.folder, ChromaRows(index.store))
     before = len(index.rows.current().segments)
-    path = settings.corpus_dir / "new_energy.md"
-    path.write_text(
-        path.read_text(encoding="utf-8") + "\n\n新增的一段：风电合作在二〇二六年继续扩大。\n",
-        encoding="utf-8",
-    )
+    add_a_paragraph(settings)
     index.sync(load_corpus(settings.corpus_dir), chunker)
     assert len(index.rows.current().segments) == before + 1, "one segment for the one file written"
     ids = index.chunk_ids()
@@ -165,3 +169,48 @@ def test_bytes_damaged_under_a_reader_are_read_from_chroma_instead(
         data.write(b"\xff" * 64)  # no longer UTF-8 where the first chunk's text starts
     assert_same(index.rows.read(ids), ChromaRows(index.store).read(ids))
     assert "unreadable" in caplog.text
+
+
+def full_disk(*args: Any, **kwargs: Any) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_while_the_rows_are_written_leaves_the_sync_done_and_the_file_read_from_chroma(
+    index: PaperIndex,
+    settings: Settings,
+    chunker: SentenceChunker,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    add_a_paragraph(settings)
+    with monkeypatch.context() as patched:
+        patched.setattr(row_file, "_write_segment", full_disk)
+        report = index.sync(load_corpus(settings.corpus_dir), chunker)
+    assert report.updated == ["new_energy.md"] and "could not be written" in caplog.text
+    assert index.rows.current().pending == {"new_energy.md"}
+    ids = index.chunk_ids()
+    assert_same(index.rows.read(ids), ChromaRows(index.store).read(ids))
+
+    index.sync(load_corpus(settings.corpus_dir), chunker)
+    reads = chroma_reads(monkeypatch, index)
+    assert not index.rows.current().pending
+    assert_same(index.rows.read(ids), ChromaRows(index.store).read(ids))
+    assert reads == [ids], "only the comparison read Chroma"
+
+
+def test_where_a_sync_cannot_mark_the_files_it_rewrites_every_chunk_is_read_from_chroma(
+    index: PaperIndex,
+    settings: Settings,
+    chunker: SentenceChunker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    add_a_paragraph(settings)
+    with monkeypatch.context() as patched:
+        patched.setattr(RowFile, "_publish", full_disk)
+        index.sync(load_corpus(settings.corpus_dir), chunker)
+    assert not (index.rows.folder / "manifest.json").exists() and index.rows.current().where == {}
+    ids = index.chunk_ids()
+    assert any("二〇二六年" in h.passage.text for h in index.rows.read(ids).values())
+
+    index.sync(load_corpus(settings.corpus_dir), chunker)
+    assert index.rows.current().where.keys() == set(ids), "the next sync wrote every row again"
