@@ -148,8 +148,12 @@ class _View:
     broken_at: float | None = None
 
     @cached_property
+    def _order(self) -> tuple[_Segment, ...]:
+        return tuple(self.segments.values())
+
+    @cached_property
     def _starts(self) -> list[int]:
-        return list(accumulate((len(s.ids) for s in self.segments.values()), initial=0))
+        return list(accumulate((len(s.ids) for s in self._order), initial=0))
 
     @property
     def rows(self) -> int:
@@ -158,7 +162,7 @@ class _View:
     def chunk(self, chunk_id: str, vectors: bool) -> StoredChunk:
         row = self.where[chunk_id]
         n = bisect_right(self._starts, row) - 1
-        return list(self.segments.values())[n].chunk(row - self._starts[n], vectors)
+        return self._order[n].chunk(row - self._starts[n], vectors)
 
 
 _NONE = _View(None, (), {}, frozenset(), {})
