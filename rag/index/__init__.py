@@ -1,6 +1,6 @@
 """Index: chunks -> vectors (embeddings, with a vector cache) -> Chroma (store), plus BM25
 (keyword, keyword_store), the papers (catalog), and bringing it all in line with the corpus
-(sync), its self-check on open (health), each chunk's rows in its own mapped file (row_file),
+(sync), its self-check on open (health), each chunk's rows in the index's own file (row_file),
 and the chunks held in memory for questions (passage_table). ``PaperIndex`` is the one
 object the rest of the product holds."""
 

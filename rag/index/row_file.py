@@ -186,7 +186,7 @@ class RowFile:
         try:
             found = [view.chunk(i, vectors) for i in wanted if i in where]
         except (OSError, ValueError, IndexError) as exc:
-            self._view = self._broken(self._view.stamp, exc, self._view.names)
+            self._view = self._broken(view.stamp, exc, view.names)
             return self.fallback.read(wanted, vectors)
         missing = [i for i in wanted if i not in where]
         out = held(found)
@@ -317,7 +317,7 @@ class RowFile:
 
     def _publish(self, segments: Sequence[str], pending: Collection[str], old: _View) -> _View:
         """A new manifest, replaced whole, then loaded; segments no longer listed are removed
-        (a process still reading one keeps its mapping)."""
+        (a process still reading one keeps its open file)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         manifest = {"format": FORMAT, "segments": list(segments), "pending": sorted(pending)}
         temporary = self.folder / f".tmp-{MANIFEST}.{os.getpid()}"

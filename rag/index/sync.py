@@ -128,7 +128,7 @@ class Rows:
         """The chunks as a reader gives them, each with its sentences (for the row file)."""
         spans: dict[str, list[tuple[int, int]]] = {}
         vectors: dict[str, list[np.ndarray]] = {}
-        for (_, _, meta), vector in zip(self.sentences, self.vectors, strict=False):
+        for (_, _, meta), vector in zip(self.sentences, self.vectors[: len(self.sentences)], strict=True):
             chunk_id = str(meta["chunk_id"])
             spans.setdefault(chunk_id, []).append((int(meta["start"]), int(meta["end"])))
             vectors.setdefault(chunk_id, []).append(vector)
